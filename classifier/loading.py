@@ -1,0 +1,41 @@
+"""The classifier for a taxonomy, built once per process and cached on disk between processes."""
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from django.conf import settings
+
+from classifier.encoders import get_encoder
+from classifier.encoders.base import Encoder
+from classifier.zeroshot import ZeroShotModel
+from taxonomy.models import Taxonomy
+from taxonomy.tree import Tree
+
+
+@dataclass
+class LoadedClassifier:
+    encoder: Encoder
+    model: ZeroShotModel
+    version: str
+
+
+@lru_cache(maxsize=8)
+def _load(taxonomy_id: int, encoder_name: str) -> LoadedClassifier:
+    taxonomy = Taxonomy.objects.get(pk=taxonomy_id)
+    encoder = get_encoder(encoder_name)
+    safe_encoder = encoder.name.replace("/", "-")
+    cache_file = settings.CLASSIFIER_CACHE_DIR / "node-vectors" / f"{taxonomy.pk}-{safe_encoder}.npz"
+    model = ZeroShotModel.build(
+        Tree.from_taxonomy(taxonomy),
+        encoder,
+        cache_file=cache_file,
+        beam_width=settings.CLASSIFIER_BEAM_WIDTH,
+        top_k=settings.CLASSIFIER_TOP_K,
+    )
+    version = f"zeroshot/{encoder.name}/{taxonomy.name}@{taxonomy.version}"
+    return LoadedClassifier(encoder, model, version)
+
+
+def load_classifier(taxonomy: Taxonomy) -> LoadedClassifier:
+    """The classifier for this taxonomy version with the configured encoder."""
+    return _load(taxonomy.pk, settings.CLASSIFIER_ENCODER)

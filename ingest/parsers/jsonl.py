@@ -1,0 +1,58 @@
+"""JSON Lines records: one JSON object a line with ``id``, ``title`` and optional ``abstract``."""
+
+import json
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+
+from ingest.errors import RecordError, SourceError
+from ingest.parsers.opening import open_text
+from ingest.types import ParsedRecord
+
+TEXT_FIELDS = ("title", "abstract", "full_text")
+
+
+def record_from_object(obj: object, file: str, line: int) -> ParsedRecord:
+    """Turn one decoded JSON object into a record, or raise RecordError naming the field."""
+    if not isinstance(obj, dict):
+        raise RecordError(file, line, "", f"expected a JSON object, got {type(obj).__name__}")
+    external_id = obj.get("id")
+    if isinstance(external_id, int):
+        external_id = str(external_id)
+    if not isinstance(external_id, str) or not external_id.strip():
+        raise RecordError(file, line, "id", "missing or empty")
+    texts = {}
+    for name in TEXT_FIELDS:
+        value = obj.get(name) or ""
+        if not isinstance(value, str):
+            raise RecordError(file, line, name, f"expected text, got {type(value).__name__}")
+        texts[name] = value.strip()
+    if not texts["title"]:
+        raise RecordError(file, line, "title", "missing or empty")
+    metadata = {k: v for k, v in obj.items() if k != "id" and k not in TEXT_FIELDS}
+    return ParsedRecord(file=file, line=line, external_id=external_id.strip(), metadata=metadata, **texts)
+
+
+def parse_jsonl(path: Path, name: str) -> Iterator[ParsedRecord | RecordError]:
+    """Stream a (possibly gzipped) JSON Lines file; bad lines come out as RecordError."""
+    try:
+        with open_text(path) as handle:
+            line = 0
+            while True:
+                line += 1
+                try:
+                    text = handle.readline()
+                except UnicodeDecodeError as error:
+                    raise SourceError(f"{name}: line {line}: not UTF-8 text ({error.reason})") from error
+                if not text:
+                    return
+                if not text.strip():
+                    continue
+                try:
+                    yield record_from_object(json.loads(text), name, line)
+                except json.JSONDecodeError as error:
+                    yield RecordError(name, line, "", f"invalid JSON: {error.msg} at column {error.colno}")
+                except RecordError as error:
+                    yield error
+    except (EOFError, zlib.error, OSError) as error:
+        raise SourceError(f"{name}: cannot read the file: {error}") from error

@@ -1,0 +1,26 @@
+"""Plain types that flow through ingestion, apart from storage."""
+
+import hashlib
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class ParsedRecord:
+    """One document as read from an input file, before it is stored."""
+
+    file: str
+    line: int
+    external_id: str
+    title: str
+    abstract: str = ""
+    full_text: str = ""
+    metadata: dict = field(default_factory=dict)
+
+    @property
+    def content_hash(self) -> str:
+        """A digest of the text the classifier sees and of the metadata, to skip unchanged re-ingests."""
+        digest = hashlib.sha256()
+        for part in (self.title, self.abstract, self.full_text, repr(sorted(self.metadata.items()))):
+            digest.update(part.encode("utf-8"))
+            digest.update(b"\x00")
+        return digest.hexdigest()

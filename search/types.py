@@ -1,0 +1,49 @@
+"""Plain types of search: what goes into the index and what a query returns."""
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class IndexedDocument:
+    """A document as the index holds it: its text, its subjects (with ancestors) and its vector."""
+
+    id: int
+    corpus: str
+    taxonomy_id: int
+    external_id: str
+    title: str
+    abstract: str
+    node_codes: list[str]  # every subject, ancestors included: the hierarchical facet field
+    leaf_codes: list[str]  # the subjects the model (or a librarian) chose, best first
+    version: int  # grows with every change; an older write never replaces a newer one
+    vector: list[float] | None = None
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """Full text plus filters. ``nodes`` keeps documents under every given node (AND)."""
+
+    text: str = ""
+    nodes: tuple[str, ...] = ()
+    corpus: str | None = None
+    taxonomy_id: int | None = None
+    page: int = 1
+    size: int = 20
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: int
+    title: str
+    snippet: str
+    score: float
+    leaf_codes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """One page of hits, the total, and document counts per node code over all matches."""
+
+    total: int
+    hits: list[Hit]
+    facets: dict[str, int]

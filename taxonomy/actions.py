@@ -1,0 +1,66 @@
+"""Actions on taxonomies: the only place that writes them."""
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from django.db import transaction
+
+from taxonomy.errors import TaxonomyError
+from taxonomy.models import Node, Taxonomy
+from taxonomy.readers import NodeRow, read_nodes_csv
+from taxonomy.tree import Tree
+
+
+def validate_rows(rows: Iterable[NodeRow], file: str) -> tuple[list[NodeRow], Tree]:
+    """Check codes are unique, parents exist and there is no cycle; return rows and their tree."""
+    rows = list(rows)
+    by_code: dict[str, NodeRow] = {}
+    for row in rows:
+        if row.code in by_code:
+            raise TaxonomyError(
+                file, row.row, f"duplicate code {row.code!r} (first on row {by_code[row.code].row})"
+            )
+        by_code[row.code] = row
+    for row in rows:
+        for parent in row.parents:
+            if parent not in by_code:
+                raise TaxonomyError(file, row.row, f"unknown parent {parent!r} of {row.code!r}")
+    tree = Tree(
+        parents={r.code: r.parents for r in rows},
+        labels={r.code: r.label for r in rows},
+        descriptions={r.code: r.description for r in rows},
+    )
+    cycle = tree.find_cycle()
+    if cycle:
+        raise TaxonomyError(file, by_code[cycle[0]].row, "cycle: " + " -> ".join(cycle))
+    if not rows:
+        raise TaxonomyError(file, 1, "no nodes")
+    return rows, tree
+
+
+@transaction.atomic
+def import_taxonomy(path: Path, name: str, version: str = "1") -> Taxonomy:
+    """Import a nodes CSV as a new taxonomy version; nothing is written if any row is bad."""
+    path = Path(path)
+    rows, tree = validate_rows(read_nodes_csv(path), path.name)
+    if Taxonomy.objects.filter(name=name, version=version).exists():
+        raise TaxonomyError(path.name, 1, f"taxonomy {name!r} version {version!r} exists already")
+    taxonomy = Taxonomy.objects.create(name=name, version=version, source=path.name)
+    nodes = Node.objects.bulk_create(
+        Node(
+            taxonomy=taxonomy,
+            code=row.code,
+            label=row.label,
+            description=row.description,
+            depth=tree.depth(row.code),
+            path="/".join(tree.first_path(row.code)),
+        )
+        for row in rows
+    )
+    id_of = {node.code: node.id for node in nodes}
+    Node.parents.through.objects.bulk_create(
+        Node.parents.through(from_node_id=id_of[row.code], to_node_id=id_of[parent])
+        for row in rows
+        for parent in row.parents
+    )
+    return taxonomy

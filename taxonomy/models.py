@@ -1,0 +1,42 @@
+"""A subject taxonomy: versioned, hierarchical, possibly with several parents per node."""
+
+from django.db import models
+
+
+class Taxonomy(models.Model):
+    name = models.CharField(max_length=200)
+    version = models.CharField(max_length=50, default="1")
+    source = models.CharField(max_length=500, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["name", "version"], name="taxonomy_name_version")
+        ]
+        ordering = ["name", "-created"]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.version}"
+
+
+class Node(models.Model):
+    """One subject. ``path`` is the first path from a root (codes joined by "/")."""
+
+    taxonomy = models.ForeignKey(Taxonomy, on_delete=models.CASCADE, related_name="nodes")
+    code = models.CharField(max_length=200)
+    label = models.CharField(max_length=500)
+    description = models.TextField(blank=True)
+    parents = models.ManyToManyField(
+        "self", symmetrical=False, related_name="children", blank=True
+    )
+    depth = models.PositiveSmallIntegerField(default=0)
+    path = models.CharField(max_length=2000)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["taxonomy", "code"], name="node_taxonomy_code")
+        ]
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.label}"

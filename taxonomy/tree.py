@@ -1,0 +1,102 @@
+"""An in-memory view of a taxonomy's hierarchy, for validation, decoding and facets."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+
+
+@dataclass
+class Tree:
+    """Codes with their parents; answers ancestry questions without touching the database."""
+
+    parents: dict[str, tuple[str, ...]]
+    labels: dict[str, str] = field(default_factory=dict)
+    descriptions: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_taxonomy(cls, taxonomy) -> "Tree":
+        """Load a stored taxonomy's hierarchy in two queries."""
+        from taxonomy.models import Node
+
+        nodes = list(Node.objects.filter(taxonomy=taxonomy).values("id", "code", "label", "description"))
+        code_of = {n["id"]: n["code"] for n in nodes}
+        parents: dict[str, list[str]] = {n["code"]: [] for n in nodes}
+        links = Node.parents.through.objects.filter(from_node__taxonomy=taxonomy)
+        for child_id, parent_id in links.values_list("from_node_id", "to_node_id"):
+            parents[code_of[child_id]].append(code_of[parent_id])
+        return cls(
+            parents={code: tuple(sorted(p)) for code, p in parents.items()},
+            labels={n["code"]: n["label"] for n in nodes},
+            descriptions={n["code"]: n["description"] for n in nodes},
+        )
+
+    @cached_property
+    def children(self) -> dict[str, tuple[str, ...]]:
+        kids: dict[str, list[str]] = {code: [] for code in self.parents}
+        for code, parents in self.parents.items():
+            for parent in parents:
+                kids[parent].append(code)
+        return {code: tuple(k) for code, k in kids.items()}
+
+    @cached_property
+    def roots(self) -> tuple[str, ...]:
+        return tuple(code for code, parents in self.parents.items() if not parents)
+
+    @cached_property
+    def leaves(self) -> tuple[str, ...]:
+        return tuple(code for code, kids in self.children.items() if not kids)
+
+    def ancestors(self, code: str) -> set[str]:
+        """Every node above ``code`` on any path to a root (not ``code`` itself)."""
+        seen: set[str] = set()
+        stack = list(self.parents[code])
+        while stack:
+            parent = stack.pop()
+            if parent not in seen:
+                seen.add(parent)
+                stack.extend(self.parents[parent])
+        return seen
+
+    def closure(self, codes: Iterable[str]) -> set[str]:
+        """The codes together with all their ancestors."""
+        result: set[str] = set()
+        for code in codes:
+            result.add(code)
+            result |= self.ancestors(code)
+        return result
+
+    def first_path(self, code: str) -> list[str]:
+        """Codes from a root down to ``code``, following each node's first parent."""
+        path = [code]
+        while self.parents[path[0]]:
+            path.insert(0, self.parents[path[0]][0])
+        return path
+
+    def depth(self, code: str) -> int:
+        return len(self.first_path(code)) - 1
+
+    def find_cycle(self) -> list[str] | None:
+        """A list of codes forming a cycle, or None when the graph is acyclic."""
+        state: dict[str, int] = {}  # 1: on the stack, 2: done
+        for start in self.parents:
+            if start in state:
+                continue
+            stack: list[tuple[str, int]] = [(start, 0)]
+            trail: list[str] = []
+            while stack:
+                code, index = stack.pop()
+                if index == 0:
+                    if state.get(code) == 1:
+                        return trail[trail.index(code) :] + [code]
+                    if state.get(code) == 2:
+                        continue
+                    state[code] = 1
+                    trail.append(code)
+                parents = self.parents[code]
+                if index < len(parents):
+                    stack.append((code, index + 1))
+                    stack.append((parents[index], 0))
+                else:
+                    state[code] = 2
+                    trail.pop()
+        return None
