@@ -35,12 +35,12 @@ def classify_documents(taxonomy: Taxonomy, items: Sequence[tuple[int, str]]) -> 
                 model_version=classifier.version,
                 source=Classification.Source.MODEL,
             )
-            for document_id, document_predictions in zip(document_ids, predictions)
+            for document_id, document_predictions in zip(document_ids, predictions, strict=False)
             for p in document_predictions
         )
         DocumentEmbedding.objects.filter(document_id__in=document_ids).delete()
         DocumentEmbedding.objects.bulk_create(
             DocumentEmbedding(document_id=d, encoder=classifier.encoder.name, vector=v.tobytes())
-            for d, v in zip(document_ids, vectors)
+            for d, v in zip(document_ids, vectors, strict=False)
         )
     return len(document_ids)

@@ -44,10 +44,14 @@ def beam_decode(
 
 
 def _expand(
-    tree: Tree, codes: tuple[str, ...], parent_probability: float, similarity: dict[str, float], temperature: float
+    tree: Tree,
+    codes: tuple[str, ...],
+    parent_probability: float,
+    similarity: dict[str, float],
+    temperature: float,
 ) -> dict[str, float]:
     probabilities = _softmax(np.array([similarity[c] for c in codes]), temperature)
-    return {code: parent_probability * float(p) for code, p in zip(codes, probabilities)}
+    return {code: parent_probability * float(p) for code, p in zip(codes, probabilities, strict=False)}
 
 
 def close_over_ancestors(

@@ -3,18 +3,17 @@
 from django.db import models
 
 
-
 class Classification(models.Model):
     class Source(models.TextChoices):
         MODEL = "model"
         LIBRARIAN = "librarian"
 
-    document = models.ForeignKey(
-        "ingest.Document", on_delete=models.CASCADE, related_name="classifications"
-    )
+    document = models.ForeignKey("ingest.Document", on_delete=models.CASCADE, related_name="classifications")
     node = models.ForeignKey("taxonomy.Node", on_delete=models.CASCADE, related_name="classifications")
     score = models.FloatField()
-    rank = models.PositiveSmallIntegerField(help_text="1 for the best leaf; ancestors take their best leaf's rank")
+    rank = models.PositiveSmallIntegerField(
+        help_text="1 for the best leaf; ancestors take their best leaf's rank"
+    )
     is_leaf_prediction = models.BooleanField(default=True)
     model_version = models.CharField(max_length=200, blank=True)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.MODEL)

@@ -34,7 +34,9 @@ class ZeroShotModel:
     temperature: float = DEFAULT_TEMPERATURE
 
     @classmethod
-    def build(cls, tree: Tree, encoder: Encoder, cache_file: Path | None = None, **options) -> "ZeroShotModel":
+    def build(
+        cls, tree: Tree, encoder: Encoder, cache_file: Path | None = None, **options
+    ) -> "ZeroShotModel":
         """Embed every node's text, reusing ``cache_file`` when it holds the same codes."""
         codes = sorted(tree.parents)
         if cache_file and cache_file.exists():
@@ -55,7 +57,7 @@ class ZeroShotModel:
         return [
             beam_decode(
                 self.tree,
-                dict(zip(self.codes, row.tolist())),
+                dict(zip(self.codes, row.tolist(), strict=False)),
                 beam_width=self.beam_width,
                 top_k=self.top_k,
                 temperature=self.temperature,

@@ -76,8 +76,7 @@ def store_batch(job: IngestJob, seq: int, items: list[ParsedRecord | RecordError
         duplicates += record.external_id in records
         records[record.external_id] = record
     existing = {
-        d.external_id: d
-        for d in Document.objects.filter(corpus=job.corpus, external_id__in=list(records))
+        d.external_id: d for d in Document.objects.filter(corpus=job.corpus, external_id__in=list(records))
     }
     new, changed = [], []
     for external_id, record in records.items():
@@ -90,7 +89,9 @@ def store_batch(job: IngestJob, seq: int, items: list[ParsedRecord | RecordError
         else:
             duplicates += 1
     Document.objects.bulk_create(new)
-    Document.objects.bulk_update(changed, ["title", "abstract", "full_text", "metadata", "content_hash", "updated"])
+    Document.objects.bulk_update(
+        changed, ["title", "abstract", "full_text", "metadata", "content_hash", "updated"]
+    )
     RecordFailure.objects.bulk_create(
         RecordFailure(job=job, file=f.file, line=f.line, field=f.field, reason=f.reason) for f in failures
     )

@@ -31,9 +31,7 @@ class Document(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["corpus", "external_id"], name="document_corpus_external_id"
-            )
+            models.UniqueConstraint(fields=["corpus", "external_id"], name="document_corpus_external_id")
         ]
         ordering = ["id"]
 

@@ -67,9 +67,7 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{VAR_DIR / 'shelfmark.sqlite3'}", conn_max_age=60
-    )
+    "default": dj_database_url.config(default=f"sqlite:///{VAR_DIR / 'shelfmark.sqlite3'}", conn_max_age=60)
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Web, CLI and workers write to one file: wait for the lock instead of failing.
@@ -143,13 +141,9 @@ TORCH_THREADS = int(os.environ.get("TORCH_THREADS", 0))  # 0: the worker's share
 
 # Search: "embedded" (SQLite FTS5, no server) or "elasticsearch".
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
-SEARCH_BACKEND = os.environ.get(
-    "SEARCH_BACKEND", "elasticsearch" if ELASTICSEARCH_URL else "embedded"
-)
+SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "elasticsearch" if ELASTICSEARCH_URL else "embedded")
 SEARCH_INDEX = os.environ.get("SEARCH_INDEX", "shelfmark-documents")
-SEARCH_EMBEDDED_PATH = Path(
-    os.environ.get("SEARCH_EMBEDDED_PATH", VAR_DIR / "search.sqlite3")
-)
+SEARCH_EMBEDDED_PATH = Path(os.environ.get("SEARCH_EMBEDDED_PATH", VAR_DIR / "search.sqlite3"))
 
 LOGGING = {
     "version": 1,

@@ -10,9 +10,7 @@ class Taxonomy(models.Model):
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["name", "version"], name="taxonomy_name_version")
-        ]
+        constraints = [models.UniqueConstraint(fields=["name", "version"], name="taxonomy_name_version")]
         ordering = ["name", "-created"]
 
     def __str__(self) -> str:
@@ -26,16 +24,12 @@ class Node(models.Model):
     code = models.CharField(max_length=200)
     label = models.CharField(max_length=500)
     description = models.TextField(blank=True)
-    parents = models.ManyToManyField(
-        "self", symmetrical=False, related_name="children", blank=True
-    )
+    parents = models.ManyToManyField("self", symmetrical=False, related_name="children", blank=True)
     depth = models.PositiveSmallIntegerField(default=0)
     path = models.CharField(max_length=2000)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["taxonomy", "code"], name="node_taxonomy_code")
-        ]
+        constraints = [models.UniqueConstraint(fields=["taxonomy", "code"], name="node_taxonomy_code")]
         ordering = ["path"]
 
     def __str__(self) -> str:

@@ -32,9 +32,7 @@ def read_nodes_csv(path: Path) -> Iterator[NodeRow]:
             code = (row["code"] or "").strip()
             if not code:
                 raise TaxonomyError(path.name, row_number, "empty code")
-            parents = tuple(
-                p.strip() for p in (row["parent"] or "").split(PARENT_SEPARATOR) if p.strip()
-            )
+            parents = tuple(p.strip() for p in (row["parent"] or "").split(PARENT_SEPARATOR) if p.strip())
             yield NodeRow(
                 row=row_number,
                 code=code,
