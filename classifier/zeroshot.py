@@ -1,5 +1,6 @@
 """Zero-shot subject prediction: documents are compared with the text of each node."""
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -14,6 +15,7 @@ from taxonomy.tree import Tree
 
 DEFAULT_TEMPERATURE = 0.01
 DESCRIPTION_WEIGHT = 0.5  # chosen on the first 500 records of the arXiv dev file
+NODE_TEXT_RECIPE = f"label-path+{DESCRIPTION_WEIGHT}*description"  # part of the node-vector cache key
 
 
 def label_path(tree: Tree, code: str) -> str:
@@ -54,7 +56,7 @@ class ZeroShotModel:
     def build(
         cls, tree: Tree, encoder: Encoder, cache_file: Path | None = None, **options
     ) -> "ZeroShotModel":
-        """Embed every node's text, reusing ``cache_file`` when it holds the same codes."""
+        """Embed every node's text, reusing ``cache_file`` (keyed by the caller on the node texts)."""
         codes = sorted(tree.parents)
         if cache_file and cache_file.exists():
             cached = np.load(cache_file, allow_pickle=False)
@@ -63,7 +65,7 @@ class ZeroShotModel:
         vectors = embed_nodes(tree, codes, encoder)
         if cache_file:
             cache_file.parent.mkdir(parents=True, exist_ok=True)
-            temporary = cache_file.with_suffix(".tmp.npz")
+            temporary = cache_file.with_suffix(f".{os.getpid()}.tmp.npz")  # atomic, per process
             np.savez(temporary, codes=np.array(codes), vectors=vectors)
             temporary.replace(cache_file)
         return cls(tree, codes, vectors, **options)

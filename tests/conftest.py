@@ -7,7 +7,7 @@ import pytest
 
 from taxonomy.actions import import_taxonomy
 
-pytest_plugins = ["tests.fixtures.search_server"]
+pytest_plugins = ["tests.fixtures.search_server", "tests.fixtures.worker"]
 
 SHARED_DATA = Path(
     os.environ.get("SHELFMARK_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")

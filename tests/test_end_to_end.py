@@ -1,0 +1,98 @@
+"""A corpus goes in through a real worker; classified documents come out, stored once and searchable."""
+
+import gzip
+import json
+import time
+from collections import Counter
+from itertools import islice
+
+import pytest
+from django.db import transaction
+
+from classifier.models import Classification
+from ingest.actions import get_or_create_corpus, start_ingest
+from ingest.models import Document, IngestJob
+from search.types import SearchQuery
+from taxonomy.actions import import_taxonomy
+from taxonomy.tree import Tree
+from tests.conftest import ARXIV_DEV, ARXIV_NODES
+
+DOCUMENTS = 240
+JOB_TIMEOUT = 600
+
+
+@pytest.fixture
+def corpus_file(tmp_path):
+    """The first DOCUMENTS real arXiv records, one of them twice, plus one broken line (line 3)."""
+    with gzip.open(ARXIV_DEV, "rt") as source:
+        lines = list(islice(source, DOCUMENTS))
+    lines = lines[:2] + ['{"id": "broken", "title": \n'] + lines[2:] + [lines[0]]
+    path = tmp_path / "sample.jsonl"
+    path.write_text("".join(lines))
+    return path, [json.loads(line)["id"] for line in lines if line.strip() != '{"id": "broken", "title":']
+
+
+def ingest_and_wait(corpus, path) -> IngestJob:
+    with transaction.atomic():
+        job = start_ingest(corpus, path)
+    deadline = time.monotonic() + JOB_TIMEOUT
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if job.state in (IngestJob.State.DONE, IngestJob.State.FAILED):
+            return job
+        time.sleep(0.5)
+    raise AssertionError(f"job not finished after {JOB_TIMEOUT}s: {job.__dict__}")
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_corpus_is_classified_stored_once_and_searchable(search_backend, start_worker, corpus_file):
+    path, ids = corpus_file
+    taxonomy = import_taxonomy(ARXIV_NODES, name="arxiv")
+    corpus = get_or_create_corpus("arxiv-sample", taxonomy)
+    start_worker()
+
+    job = ingest_and_wait(corpus, path)
+
+    assert job.state == IngestJob.State.DONE, job.message
+    assert (job.read, job.stored, job.duplicates, job.failed) == (DOCUMENTS + 1, DOCUMENTS, 1, 1)
+    assert (job.classified, job.indexed) == (DOCUMENTS, DOCUMENTS)
+    failure = job.failures.get()
+    assert (failure.file, failure.line) == ("sample.jsonl", 3)
+    assert "invalid JSON" in failure.reason
+
+    # Every document stored once.
+    stored = list(Document.objects.filter(corpus=corpus).values_list("external_id", flat=True))
+    assert sorted(stored) == sorted(set(ids)) and len(stored) == DOCUMENTS
+
+    # Every document has predictions, closed over ancestors, scores never rising down a path.
+    tree = Tree.from_taxonomy(taxonomy)
+    subjects: dict[int, dict[str, Classification]] = {}
+    for c in Classification.objects.filter(document__corpus=corpus).select_related("node"):
+        subjects.setdefault(c.document_id, {})[c.node.code] = c
+    assert len(subjects) == DOCUMENTS
+    for by_code in subjects.values():
+        leaves = [code for code, c in by_code.items() if c.is_leaf_prediction]
+        assert leaves and all(code in tree.leaves for code in leaves)
+        assert set(by_code) == tree.closure(leaves)
+        for code, c in by_code.items():
+            assert all(by_code[a].score >= c.score for a in tree.ancestors(code))
+
+    # Search finds them, with facet counts that agree with the database.
+    assert search_backend.count() == DOCUMENTS
+    everything = search_backend.search(SearchQuery(size=5))
+    assert everything.total == DOCUMENTS
+    db_counts = Counter(code for by_code in subjects.values() for code in by_code)
+    assert everything.facets == dict(db_counts)
+    some = Document.objects.filter(corpus=corpus).order_by("id")[17]
+    hits = search_backend.search(SearchQuery(text=some.title)).hits
+    assert hits[0].id == some.id
+    top = max(tree.roots, key=lambda code: db_counts[code])
+    filtered = search_backend.search(SearchQuery(nodes=(top,), size=1))
+    assert filtered.total == db_counts[top]
+
+    # Ingesting the same file again stores nothing new.
+    again = ingest_and_wait(corpus, path)
+    assert again.state == IngestJob.State.DONE
+    assert (again.stored, again.duplicates, again.failed) == (0, DOCUMENTS + 1, 1)
+    assert Document.objects.filter(corpus=corpus).count() == DOCUMENTS
