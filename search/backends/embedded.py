@@ -1,0 +1,243 @@
+"""A search engine that needs no server: SQLite FTS5 with BM25, snippets, facets and vectors."""
+
+import html
+import json
+import os
+import re
+import sqlite3
+import textwrap
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+from search.backends.base import SearchBackend
+from search.types import Hit, IndexedDocument, SearchQuery, SearchResult
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    id INTEGER PRIMARY KEY,
+    corpus TEXT NOT NULL,
+    taxonomy_id INTEGER NOT NULL,
+    external_id TEXT NOT NULL,
+    leaf_codes TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    vector BLOB
+);
+CREATE TABLE IF NOT EXISTS document_nodes (
+    code TEXT NOT NULL,
+    document_id INTEGER NOT NULL,
+    PRIMARY KEY (code, document_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS document_nodes_by_document ON document_nodes (document_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS documents_text USING fts5(
+    title, abstract, tokenize = 'porter unicode61 remove_diacritics 2'
+);
+"""
+
+TITLE_WEIGHT, ABSTRACT_WEIGHT = 3.0, 1.0
+# Snippets are marked with control characters that stored text never holds, then escaped, and
+# only then the marks become <mark> tags: the one piece of raw HTML in a snippet.
+OPEN, CLOSE = "\x02", "\x03"
+SNIPPET_TOKENS = 32
+PREFIX_CHARS = 200
+MIN_PREFIX_TERM = 3
+BUSY_TIMEOUT_S = 30.0
+
+
+class EmbeddedBackend(SearchBackend):
+    """Documents in one SQLite file (apart from Django's), safe for several writing processes."""
+
+    name = "embedded"
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self._local = threading.local()
+
+    def _index(self, documents: list[IndexedDocument]) -> int:
+        accepted = 0
+        with self._transaction() as db:
+            for d in documents:
+                stored = db.execute("SELECT version FROM documents WHERE id = ?", (d.id,)).fetchone()
+                if stored and stored[0] > d.version:
+                    continue
+                _remove(db, [d.id])
+                _insert(db, d)
+                accepted += 1
+        return accepted
+
+    def _delete(self, document_ids: list[int]) -> None:
+        with self._transaction() as db:
+            _remove(db, document_ids)
+
+    def _search(self, query: SearchQuery, page: int, size: int) -> SearchResult:
+        match = match_expression(query.text)
+        if match == "":
+            return SearchResult(total=0, hits=[], facets={})
+        clauses, params = _filters(query)
+        if match is not None:
+            clauses, params = ["documents_text MATCH ?", *clauses], [match, *params]
+        matches = f"FROM documents d JOIN documents_text ON documents_text.rowid = d.id {_where(clauses)}"
+        with self._transaction("BEGIN") as db:
+            total = db.execute(f"SELECT count(*) {matches}", params).fetchone()[0]
+            facets = db.execute(
+                f"SELECT code, count(*) FROM document_nodes WHERE document_id IN (SELECT d.id {matches})"
+                " GROUP BY code",
+                params,
+            ).fetchall()
+            rows = db.execute(_page_sql(match, matches), [*params, size, (page - 1) * size]).fetchall()
+        snippet = _prefix if match is None else _marked
+        hits = [_hit(i, title, snippet(text), score, codes) for i, title, text, score, codes in rows]
+        return SearchResult(total=total, hits=hits, facets=dict(facets))
+
+    def _similar(self, vector: list[float], k: int, query: SearchQuery) -> list[Hit]:
+        target = np.asarray(vector, dtype=np.float32)
+        clauses, params = _filters(query)
+        with self._transaction("BEGIN") as db:
+            rows = db.execute(
+                f"SELECT d.id, d.vector FROM documents d {_where([*clauses, 'length(d.vector) = ?'])}",
+                [*params, target.nbytes],
+            ).fetchall()
+            if not rows:
+                return []
+            matrix = np.stack([np.frombuffer(blob, dtype=np.float32) for _, blob in rows])
+            norms = np.linalg.norm(matrix, axis=1) * np.linalg.norm(target)
+            scores = matrix @ target / np.where(norms == 0, 1, norms)
+            best = np.argsort(-scores, kind="stable")[:k]
+            ids = [rows[i][0] for i in best]
+            texts = {
+                row[0]: row[1:]
+                for row in db.execute(
+                    "SELECT d.id, t.title, t.abstract, d.leaf_codes FROM documents d"
+                    f" JOIN documents_text t ON t.rowid = d.id WHERE d.id IN ({','.join('?' * len(ids))})",
+                    ids,
+                )
+            }
+        return [
+            _hit(i, texts[i][0], _prefix(texts[i][1]), float(scores[b]), texts[i][2])
+            for i, b in zip(ids, best, strict=True)
+        ]
+
+    def _count(self) -> int:
+        return self._connection().execute("SELECT count(*) FROM documents").fetchone()[0]
+
+    def _reset(self) -> None:
+        with self._transaction() as db:
+            db.execute("DELETE FROM documents")
+            db.execute("DELETE FROM document_nodes")
+            db.execute("DELETE FROM documents_text")
+
+    def _connection(self) -> sqlite3.Connection:
+        """This thread's connection (a fresh one after a fork), with the schema in place."""
+        local = self._local
+        if getattr(local, "pid", None) != os.getpid():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
+            db.executescript(f"BEGIN IMMEDIATE; {SCHEMA} COMMIT;")
+            local.db, local.pid = db, os.getpid()
+        return local.db
+
+    @contextmanager
+    def _transaction(self, begin: str = "BEGIN IMMEDIATE") -> Iterator[sqlite3.Connection]:
+        """A transaction on this thread's connection.
+
+        Writers take the lock up front ("BEGIN IMMEDIATE"), so concurrent writers wait for each
+        other instead of failing; readers ("BEGIN") see one snapshot across their statements.
+        """
+        db = self._connection()
+        db.execute(begin)
+        try:
+            yield db
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+
+
+def match_expression(text: str) -> str | None:
+    """An FTS5 query for user text that never fails to parse: every word a quoted term, all ANDed.
+
+    None means "no text, match everything"; "" means the text holds no word, so nothing matches.
+    The last word also matches as a prefix, so "neur" finds "neural".
+    """
+    if not text.strip():
+        return None
+    words = re.findall(r"\w+", text)
+    terms = [f'"{w}"' for w in words]
+    if terms and len(words[-1]) >= MIN_PREFIX_TERM:
+        terms[-1] += "*"
+    return " ".join(terms)
+
+
+def _filters(query: SearchQuery) -> tuple[list[str], list]:
+    """SQL conditions on ``documents d`` for the query's nodes (all of them), corpus and taxonomy."""
+    clauses = ["d.id IN (SELECT document_id FROM document_nodes WHERE code = ?)"] * len(query.nodes)
+    params: list = list(query.nodes)
+    if query.corpus is not None:
+        clauses.append("d.corpus = ?")
+        params.append(query.corpus)
+    if query.taxonomy_id is not None:
+        clauses.append("d.taxonomy_id = ?")
+        params.append(query.taxonomy_id)
+    return clauses, params
+
+
+def _page_sql(match: str | None, matches: str) -> str:
+    """One page of hits: by BM25 with a marked snippet, or (no text) by id with the abstract."""
+    if match is None:
+        columns, order = "documents_text.title, documents_text.abstract, 0.0", "d.id"
+    else:
+        columns = (
+            f"documents_text.title, snippet(documents_text, 1, '{OPEN}', '{CLOSE}', '…', {SNIPPET_TOKENS}),"
+            f" -bm25(documents_text, {TITLE_WEIGHT}, {ABSTRACT_WEIGHT}) AS score"
+        )
+        order = "score DESC, d.id"
+    return f"SELECT d.id, {columns}, d.leaf_codes {matches} ORDER BY {order} LIMIT ? OFFSET ?"
+
+
+def _where(clauses: list[str]) -> str:
+    return f"WHERE {' AND '.join(clauses)}" if clauses else ""
+
+
+def _insert(db: sqlite3.Connection, d: IndexedDocument) -> None:
+    vector = None if d.vector is None else np.asarray(d.vector, dtype=np.float32).tobytes()
+    db.execute(
+        "INSERT INTO documents (id, corpus, taxonomy_id, external_id, leaf_codes, version, vector)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (d.id, d.corpus, d.taxonomy_id, d.external_id, json.dumps(d.leaf_codes), d.version, vector),
+    )
+    db.executemany(
+        "INSERT INTO document_nodes (code, document_id) VALUES (?, ?)", [(c, d.id) for c in set(d.node_codes)]
+    )
+    db.execute(
+        "INSERT INTO documents_text (rowid, title, abstract) VALUES (?, ?, ?)",
+        (d.id, _clean(d.title), _clean(d.abstract)),
+    )
+
+
+def _remove(db: sqlite3.Connection, document_ids: list[int]) -> None:
+    rows = [(i,) for i in document_ids]
+    db.executemany("DELETE FROM documents WHERE id = ?", rows)
+    db.executemany("DELETE FROM document_nodes WHERE document_id = ?", rows)
+    db.executemany("DELETE FROM documents_text WHERE rowid = ?", rows)
+
+
+def _clean(text: str) -> str:
+    return text.replace(OPEN, " ").replace(CLOSE, " ")
+
+
+def _marked(snippet: str) -> str:
+    return html.escape(snippet).replace(OPEN, "<mark>").replace(CLOSE, "</mark>")
+
+
+def _prefix(abstract: str) -> str:
+    return html.escape(textwrap.shorten(abstract, PREFIX_CHARS, placeholder=" …"))
+
+
+def _hit(document_id: int, title: str, snippet: str, score: float, leaf_codes: str) -> Hit:
+    return Hit(id=document_id, title=title, snippet=snippet, score=score, leaf_codes=json.loads(leaf_codes))
