@@ -1,0 +1,191 @@
+"""Serializers of the REST API: what goes out, and the parameters that come in."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from classifier.queries import document_subjects
+from ingest.models import Document, IngestJob, RecordFailure
+from search.backends.base import MAX_PAGE_SIZE
+from search.types import SearchQuery
+from taxonomy.models import Taxonomy
+from web.jobs import job_progress, recent_failures
+
+
+class TaxonomySerializer(serializers.ModelSerializer):
+    node_count = serializers.IntegerField(read_only=True)
+    corpus_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Taxonomy
+        fields = ["id", "name", "version", "source", "created", "node_count", "corpus_count"]
+
+
+class TreeNodeSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+    count = serializers.IntegerField(help_text="documents classified under this node or below")
+
+    def get_fields(self) -> dict:
+        fields = super().get_fields()
+        fields["children"] = TreeNodeSerializer(many=True)
+        return fields
+
+
+class TaxonomyTreeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    version = serializers.CharField()
+    roots = TreeNodeSerializer(many=True)
+
+
+class PathStepSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+
+
+class SubjectSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+    score = serializers.FloatField()
+    rank = serializers.IntegerField()
+    is_leaf = serializers.BooleanField(help_text="chosen by the model (true) or implied as an ancestor")
+    model_version = serializers.CharField()
+    source = serializers.CharField()
+    path = PathStepSerializer(many=True, help_text="from a root down to this subject")
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    corpus = serializers.CharField(source="corpus.name")
+
+    class Meta:
+        model = Document
+        fields = ["id", "external_id", "title", "corpus", "created"]
+
+
+class NodeDocumentSerializer(DocumentSerializer):
+    score = serializers.FloatField(help_text="the document's score for this node")
+
+    class Meta(DocumentSerializer.Meta):
+        fields = [*DocumentSerializer.Meta.fields, "score"]
+
+
+class DocumentDetailSerializer(DocumentSerializer):
+    taxonomy = serializers.IntegerField(source="corpus.taxonomy_id")
+    subjects = serializers.SerializerMethodField()
+
+    class Meta(DocumentSerializer.Meta):
+        fields = [*DocumentSerializer.Meta.fields, "abstract", "metadata", "updated", "taxonomy", "subjects"]
+
+    @extend_schema_field(SubjectSerializer(many=True))
+    def get_subjects(self, document: Document) -> list[dict]:
+        return SubjectSerializer(document_subjects(document), many=True).data
+
+
+class DocumentFilterSerializer(serializers.Serializer):
+    corpus = serializers.CharField(required=False, help_text="corpus name")
+    node = serializers.CharField(required=False, help_text="node code; documents classified under it")
+    taxonomy = serializers.IntegerField(required=False, help_text="taxonomy id")
+
+
+class SearchParamsSerializer(serializers.Serializer):
+    q = serializers.CharField(required=False, allow_blank=True, default="", help_text="full-text query")
+    node = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        default=list,
+        help_text="node codes; a document must be under every one",
+    )
+    corpus = serializers.CharField(required=False, help_text="corpus name")
+    taxonomy = serializers.IntegerField(required=False, help_text="taxonomy id")
+    page = serializers.IntegerField(required=False, default=1, min_value=1)
+    size = serializers.IntegerField(required=False, default=20, min_value=1, max_value=MAX_PAGE_SIZE)
+
+    def to_query(self) -> SearchQuery:
+        data = self.validated_data
+        return SearchQuery(
+            text=data["q"],
+            nodes=tuple(dict.fromkeys(data["node"])),
+            corpus=data.get("corpus"),
+            taxonomy_id=data.get("taxonomy"),
+            page=data["page"],
+            size=data["size"],
+        )
+
+
+class SimilarParamsSerializer(serializers.Serializer):
+    k = serializers.IntegerField(required=False, default=10, min_value=1, max_value=MAX_PAGE_SIZE)
+
+
+class HitSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    snippet = serializers.CharField(help_text="HTML: escaped text, matches in <mark>")
+    score = serializers.FloatField()
+    external_id = serializers.CharField()
+    corpus = serializers.CharField()
+    subjects = PathStepSerializer(many=True, help_text="the leaf subjects, best first")
+
+
+class FacetSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+    count = serializers.IntegerField(help_text="matching documents under this node")
+    parents = serializers.ListField(child=serializers.CharField())
+
+
+class SearchResultSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    page = serializers.IntegerField(source="query.page")
+    size = serializers.IntegerField(source="query.size")
+    pages = serializers.IntegerField()
+    hits = HitSerializer(many=True)
+    facets = FacetSerializer(many=True)
+
+
+class FailureSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RecordFailure
+        fields = ["file", "line", "field", "reason"]
+
+
+class JobSerializer(serializers.ModelSerializer):
+    corpus = serializers.CharField(source="corpus.name")
+    progress = serializers.SerializerMethodField(help_text="0..1")
+    elapsed_s = serializers.SerializerMethodField()
+    throughput = serializers.SerializerMethodField(help_text="documents indexed per second")
+
+    class Meta:
+        model = IngestJob
+        fields = [
+            "id", "corpus", "source_name", "state", "message", "parsed_all",
+            "read", "stored", "duplicates", "failed", "classified", "indexed",
+            "created", "started", "finished", "progress", "elapsed_s", "throughput",
+        ]  # fmt: skip
+
+    def get_progress(self, job: IngestJob) -> float:
+        return job_progress(job).fraction
+
+    def get_elapsed_s(self, job: IngestJob) -> float | None:
+        return job_progress(job).elapsed_s
+
+    def get_throughput(self, job: IngestJob) -> float | None:
+        return job_progress(job).throughput
+
+
+class JobDetailSerializer(JobSerializer):
+    failures = serializers.SerializerMethodField(help_text="the first failures by line; see failures/")
+
+    class Meta(JobSerializer.Meta):
+        fields = [*JobSerializer.Meta.fields, "failures"]
+
+    @extend_schema_field(FailureSerializer(many=True))
+    def get_failures(self, job: IngestJob) -> list[dict]:
+        return FailureSerializer(recent_failures(job), many=True).data
+
+
+class JobUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="JSON Lines, plain or gzip-compressed")
+    corpus = serializers.CharField(help_text="corpus name; created when new")
+    taxonomy = serializers.CharField(
+        required=False, allow_blank=True, help_text="taxonomy id or name; required for a new corpus"
+    )

@@ -1,0 +1,26 @@
+"""Routes of the REST API (mounted under /api/)."""
+
+from django.urls import path
+
+from web.api import views
+
+app_name = "api"
+
+urlpatterns = [
+    path("taxonomies/", views.TaxonomyList.as_view(), name="taxonomy-list"),
+    path("taxonomies/<int:pk>/", views.TaxonomyDetail.as_view(), name="taxonomy-detail"),
+    path("taxonomies/<int:pk>/tree/", views.TaxonomyTree.as_view(), name="taxonomy-tree"),
+    path(
+        "taxonomies/<int:pk>/nodes/<path:code>/documents/",
+        views.NodeDocuments.as_view(),
+        name="node-documents",
+    ),
+    path("documents/", views.DocumentList.as_view(), name="document-list"),
+    path("documents/<int:pk>/", views.DocumentDetail.as_view(), name="document-detail"),
+    path("documents/<int:pk>/similar/", views.SimilarDocuments.as_view(), name="document-similar"),
+    path("search/", views.Search.as_view(), name="search"),
+    path("jobs/", views.JobList.as_view(), name="job-list"),
+    path("jobs/<int:pk>/", views.JobDetail.as_view(), name="job-detail"),
+    path("jobs/<int:pk>/failures/", views.JobFailures.as_view(), name="job-failures"),
+    path("jobs/<int:pk>/failures.csv", views.JobFailuresCsv.as_view(), name="job-failures-csv"),
+]

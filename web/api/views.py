@@ -1,0 +1,177 @@
+"""REST API views: parse the request, call a query or an action, serialise the answer."""
+
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from classifier.queries import counted_tree, documents_with_subject, filter_documents
+from ingest.models import Document, IngestJob
+from taxonomy.models import Node
+from web.api import serializers as s
+from web.api.pagination import Pagination
+from web.jobs import failures_csv
+from web.overview import taxonomies_with_counts
+from web.searching import search_documents, similar_documents
+from web.uploads import UploadError, ingest_upload
+
+
+class NotClassifiedYet(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "not_classified"
+
+
+class TaxonomyList(generics.ListAPIView):
+    """Taxonomies with their node and corpus counts."""
+
+    serializer_class = s.TaxonomySerializer
+    queryset = taxonomies_with_counts()
+    pagination_class = Pagination
+
+
+class TaxonomyDetail(generics.RetrieveAPIView):
+    """One taxonomy with its node and corpus counts."""
+
+    serializer_class = s.TaxonomySerializer
+    queryset = taxonomies_with_counts()
+
+
+class TaxonomyTree(APIView):
+    """The taxonomy as a nested tree with the number of documents under each node."""
+
+    @extend_schema(responses=s.TaxonomyTreeSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        taxonomy = get_object_or_404(taxonomies_with_counts(), pk=pk)
+        data = {"id": taxonomy.pk, "name": taxonomy.name, "version": taxonomy.version}
+        return Response(s.TaxonomyTreeSerializer({**data, "roots": counted_tree(taxonomy)}).data)
+
+
+class NodeDocuments(generics.ListAPIView):
+    """Documents classified under a node (or below it), best score first."""
+
+    serializer_class = s.NodeDocumentSerializer
+    pagination_class = Pagination
+
+    def get_queryset(self):
+        node = get_object_or_404(Node, taxonomy_id=self.kwargs["pk"], code=self.kwargs["code"])
+        return documents_with_subject(node)
+
+
+class DocumentList(generics.ListAPIView):
+    """Documents, optionally of one corpus, one taxonomy, or under one node."""
+
+    serializer_class = s.DocumentSerializer
+    pagination_class = Pagination
+
+    @extend_schema(parameters=[s.DocumentFilterSerializer])
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        params = s.DocumentFilterSerializer(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        return filter_documents(Document.objects.select_related("corpus"), **params.validated_data)
+
+
+class DocumentDetail(generics.RetrieveAPIView):
+    """A document with its subjects, each with its path from a root."""
+
+    serializer_class = s.DocumentDetailSerializer
+    queryset = Document.objects.select_related("corpus")
+
+
+class SimilarDocuments(APIView):
+    """The documents nearest to this one by the classifier's vector, within its taxonomy."""
+
+    @extend_schema(
+        parameters=[s.SimilarParamsSerializer],
+        responses={200: s.HitSerializer(many=True), 404: OpenApiResponse(description="no such document"),
+                   409: OpenApiResponse(description="the document is not classified yet")},
+    )  # fmt: skip
+    def get(self, request: Request, pk: int) -> Response:
+        params = s.SimilarParamsSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        document = get_object_or_404(Document.objects.select_related("corpus"), pk=pk)
+        hits = similar_documents(document, params.validated_data["k"])
+        if hits is None:
+            raise NotClassifiedYet(f"document {pk} has no vector yet: it is classified after ingestion")
+        return Response(s.HitSerializer(hits, many=True).data)
+
+
+class Search(APIView):
+    """Full-text search with node filters (all must hold), node facets with labels, and pages."""
+
+    @extend_schema(parameters=[s.SearchParamsSerializer], responses=s.SearchResultSerializer)
+    def get(self, request: Request) -> Response:
+        params = s.SearchParamsSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        return Response(s.SearchResultSerializer(search_documents(params.to_query())).data)
+
+
+class JobList(generics.ListCreateAPIView):
+    """Ingest jobs, newest first; POST a file (multipart) to start one."""
+
+    queryset = IngestJob.objects.select_related("corpus").order_by("-created", "-id")
+    serializer_class = s.JobSerializer
+    pagination_class = Pagination
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        request={"multipart/form-data": s.JobUploadSerializer},
+        responses={
+            201: s.JobDetailSerializer,
+            400: OpenApiResponse(description="a field is missing or wrong"),
+        },
+    )
+    def post(self, request: Request, *args, **kwargs) -> Response:
+        upload = s.JobUploadSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        data = upload.validated_data
+        file = data["file"]
+        try:
+            job = ingest_upload(file.chunks(), file.name, data["corpus"], data.get("taxonomy") or None)
+        except UploadError as error:
+            raise ValidationError({error.field: [error.message]}) from error
+        location = reverse("web:api:job-detail", args=[job.pk])
+        return Response(
+            s.JobDetailSerializer(job).data, status=status.HTTP_201_CREATED, headers={"Location": location}
+        )
+
+
+class JobDetail(generics.RetrieveAPIView):
+    """A job's state, counts, progress, throughput and first failures."""
+
+    queryset = IngestJob.objects.select_related("corpus")
+    serializer_class = s.JobDetailSerializer
+
+
+class JobFailures(generics.ListAPIView):
+    """Every record the job could not take, by line."""
+
+    serializer_class = s.FailureSerializer
+    pagination_class = Pagination
+
+    def get_queryset(self):
+        job = get_object_or_404(IngestJob, pk=self.kwargs["pk"])
+        return job.failures.order_by("line", "id")
+
+
+class JobFailuresCsv(APIView):
+    """The job's failures as a CSV download: file, line, field, reason."""
+
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> tuple:
+        return super().perform_content_negotiation(request, force=True)  # CSV whatever Accept says
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
+    def get(self, request: Request, pk: int) -> StreamingHttpResponse:
+        job = get_object_or_404(IngestJob, pk=pk)
+        response = StreamingHttpResponse(failures_csv(job.failures.all()), content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="job-{job.pk}-failures.csv"'
+        return response

@@ -1,0 +1,96 @@
+"""Uploaded input files: stored under MEDIA_ROOT in chunks, then handed to ingestion."""
+
+import uuid
+from collections.abc import Iterable
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
+from django.db import transaction
+from django.utils.text import get_valid_filename
+
+from ingest.actions import get_or_create_corpus, start_ingest
+from ingest.models import Corpus, IngestJob
+from taxonomy.models import Taxonomy
+
+MAX_NAME_CHARS = 120
+
+
+class UploadError(ValueError):
+    """An upload that cannot start a job; ``field`` names the form field at fault."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field, self.message = field, message
+        super().__init__(f"{field}: {message}")
+
+
+def safe_name(name: str) -> str:
+    """A file name safe to store: no directories, no odd characters, bounded length."""
+    try:
+        cleaned = get_valid_filename(Path(name or "").name)
+    except SuspiciousFileOperation:  # the name cleans down to nothing or to dots
+        cleaned = "upload"
+    return cleaned[-MAX_NAME_CHARS:]
+
+
+def save_upload(chunks: Iterable[bytes], name: str) -> Path:
+    """Write the chunks to MEDIA_ROOT/uploads/<uuid>-<safe name>, never holding the whole file."""
+    folder = Path(settings.MEDIA_ROOT) / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{uuid.uuid4().hex}-{safe_name(name)}"
+    with open(path, "wb") as out:
+        for chunk in chunks:
+            out.write(chunk)
+    return path
+
+
+def find_taxonomy(value: str) -> Taxonomy:
+    """A taxonomy by id, or by name (its most recent version)."""
+    value = value.strip()
+    found = Taxonomy.objects.filter(pk=int(value)) if value.isdigit() else Taxonomy.objects.none()
+    found = found or Taxonomy.objects.filter(name=value).order_by("-created", "-pk")
+    taxonomy = found.first()
+    if taxonomy is None:
+        raise UploadError("taxonomy", f"no taxonomy with id or name {value!r}")
+    return taxonomy
+
+
+def check_target(corpus_name: str, taxonomy: Taxonomy | str | None) -> tuple[str, Taxonomy]:
+    """Validate where an upload goes, without writing: a new corpus needs a taxonomy, an old one keeps its own."""
+    corpus_name = corpus_name.strip()
+    if not corpus_name:
+        raise UploadError("corpus", "this field is required")
+    if isinstance(taxonomy, str):
+        taxonomy = find_taxonomy(taxonomy) if taxonomy.strip() else None
+    existing = Corpus.objects.filter(name=corpus_name).select_related("taxonomy").first()
+    if taxonomy is None:
+        if existing is None:
+            raise UploadError("taxonomy", f"required to create the new corpus {corpus_name!r}")
+        return corpus_name, existing.taxonomy
+    if existing is not None and existing.taxonomy_id != taxonomy.pk:
+        raise UploadError(
+            "taxonomy", f"corpus {corpus_name!r} is classified with {existing.taxonomy}, not {taxonomy}"
+        )
+    return corpus_name, taxonomy
+
+
+def ingest_upload(
+    chunks: Iterable[bytes], name: str, corpus_name: str, taxonomy: Taxonomy | str | None
+) -> IngestJob:
+    """Store an uploaded file and start its ingest job; the job is queued once committed.
+
+    The target is checked before the file is written, and the file is written before the
+    transaction, so a large upload never holds the database's write lock.
+    """
+    corpus_name, taxonomy = check_target(corpus_name, taxonomy)
+    path = save_upload(chunks, name)
+    try:
+        with transaction.atomic():
+            corpus = get_or_create_corpus(corpus_name, taxonomy)
+            return start_ingest(corpus, path, safe_name(name))
+    except ValueError as error:  # the corpus was created meanwhile with another taxonomy
+        path.unlink(missing_ok=True)
+        raise UploadError("taxonomy", str(error)) from error
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
