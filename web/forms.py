@@ -1,0 +1,43 @@
+"""Forms of the web UI: the upload form and the search parameters."""
+
+from django import forms
+
+from search.backends.base import MAX_PAGE_SIZE
+from search.types import SearchQuery
+from taxonomy.models import Taxonomy
+
+SEARCH_PAGE_SIZE = 20
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label="File", help_text="JSON Lines (one record a line: id, title, abstract), plain or .gz"
+    )
+    corpus = forms.CharField(label="Corpus name", max_length=200, help_text="A new name creates a corpus")
+    taxonomy = forms.ModelChoiceField(
+        label="Taxonomy",
+        queryset=Taxonomy.objects.all(),
+        required=False,
+        empty_label="— the corpus's own (existing corpus) —",
+    )
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label="Search", required=False, max_length=500)
+    node = forms.Field(required=False, widget=forms.MultipleHiddenInput)
+    corpus = forms.CharField(required=False, max_length=200)
+    taxonomy = forms.IntegerField(required=False, min_value=1)
+    page = forms.IntegerField(required=False, min_value=1)
+    size = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE)
+
+    def to_query(self) -> SearchQuery:
+        """The search the cleaned form asks for (call after ``is_valid``)."""
+        data = self.cleaned_data
+        return SearchQuery(
+            text=data.get("q") or "",
+            nodes=tuple(dict.fromkeys(code for code in data.get("node") or () if code)),
+            corpus=data.get("corpus") or None,
+            taxonomy_id=data.get("taxonomy"),
+            page=data.get("page") or 1,
+            size=data.get("size") or SEARCH_PAGE_SIZE,
+        )
