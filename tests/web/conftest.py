@@ -1,0 +1,82 @@
+"""A small library for the web tests: real arXiv records, classified by the real model, indexed."""
+
+import gzip
+import itertools
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.test import override_settings
+
+from classifier.actions import classify_documents
+from classifier.zeroshot import document_text
+from ingest.actions import get_or_create_corpus
+from ingest.models import Corpus, Document
+from ingest.parsers.jsonl import record_from_object
+from search.actions import index_documents
+from taxonomy.actions import import_taxonomy
+from taxonomy.models import Taxonomy
+from tests.conftest import ARXIV_DEV, ARXIV_NODES
+
+LIBRARY_SIZE = 20
+TAXONOMY_NAME = "arxiv"
+
+
+@dataclass
+class Library:
+    taxonomy: Taxonomy
+    corpus: Corpus
+    documents: list[Document]
+    index_path: Path
+
+
+def read_lines(count: int, skip: int = 0) -> list[str]:
+    """Raw lines of the real arXiv dev corpus."""
+    with gzip.open(ARXIV_DEV, "rt", encoding="utf-8") as handle:
+        return list(itertools.islice(handle, skip, skip + count))
+
+
+def build_library(index_path: Path, version: str, count: int = LIBRARY_SIZE) -> Library:
+    """Import the arXiv taxonomy, store ``count`` real records, classify them with the real model, index them."""
+    taxonomy = import_taxonomy(ARXIV_NODES, name=TAXONOMY_NAME, version=version)
+    corpus = get_or_create_corpus(f"arxiv-dev-{version}", taxonomy)
+    records = [
+        record_from_object(json.loads(line), ARXIV_DEV.name, number)
+        for number, line in enumerate(read_lines(count), start=1)
+    ]
+    Document.objects.bulk_create(
+        Document(
+            corpus=corpus,
+            external_id=r.external_id,
+            title=r.title,
+            abstract=r.abstract,
+            metadata=r.metadata,
+            content_hash=r.content_hash,
+        )
+        for r in records
+    )
+    documents = list(Document.objects.filter(corpus=corpus).order_by("id"))
+    classify_documents(taxonomy, [(d.id, document_text(d.title, d.abstract)) for d in documents])
+    with override_settings(SEARCH_EMBEDDED_PATH=index_path):
+        assert index_documents([d.id for d in documents]) == len(documents)
+    return Library(taxonomy, corpus, documents, index_path)
+
+
+@pytest.fixture(scope="module")
+def library(request, django_db_setup, django_db_blocker, tmp_path_factory) -> Library:
+    """One library per test module, built once (the model is the expensive part) and removed after."""
+    index_path = tmp_path_factory.mktemp("web-search") / "search.sqlite3"
+    with django_db_blocker.unblock():
+        built = build_library(index_path, version=f"web-{request.module.__name__.rsplit('.', 1)[-1]}")
+    yield built
+    with django_db_blocker.unblock():
+        Corpus.objects.filter(taxonomy=built.taxonomy).delete()
+        built.taxonomy.delete()
+
+
+@pytest.fixture
+def searchable(library: Library, settings) -> Library:
+    """The library, with the search backend pointed at its index for this test."""
+    settings.SEARCH_EMBEDDED_PATH = library.index_path
+    return library

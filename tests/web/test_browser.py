@@ -1,0 +1,137 @@
+"""A librarian's trip through the UI in a real Chromium: home, tree, search, facet, document, job."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from classifier.queries import node_document_counts
+from ingest.models import IngestJob, RecordFailure
+from tests.web.conftest import Library, build_library
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path("/tmp")
+TIMEOUT_MS = 10_000
+
+
+@pytest.fixture
+def browser_library(transactional_db, settings, tmp_path, monkeypatch) -> Library:
+    """A committed library the live server's thread can see, and its search index."""
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls here are still sync.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    built = build_library(tmp_path / "search.sqlite3", version="web-browser")
+    settings.SEARCH_EMBEDDED_PATH = built.index_path
+    return built
+
+
+@pytest.fixture
+def page(live_server):
+    """A Chromium page; the test is skipped only when Chromium is not installed."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.set_default_timeout(TIMEOUT_MS)
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        yield page
+        browser.close()
+        assert not errors, errors
+
+
+def shot(page, name: str) -> None:
+    page.screenshot(path=str(SCREENSHOTS / f"shelfmark-{name}.png"), full_page=True)
+
+
+def test_browse_search_and_read(browser_library, live_server, page):
+    from playwright.sync_api import expect
+
+    library = browser_library
+    counts = node_document_counts(library.taxonomy)
+
+    page.goto(live_server.url + "/")
+    expect(page.get_by_role("heading", name="Collections")).to_be_visible()
+    expect(page.get_by_role("row", name=re.compile(library.corpus.name))).to_contain_text("20")
+    shot(page, "home")
+
+    page.get_by_role("link", name="arxiv", exact=True).click()
+    cs = page.locator("summary", has=page.locator('a[href$="/nodes/cs/"]')).first
+    expect(cs.locator(".count")).to_have_text(str(counts["cs"]))
+    page.get_by_role("button", name="Expand all").click()
+    expect(page.locator('a[href$="/nodes/cs.CL/"]')).to_be_visible()
+    shot(page, "tree")
+
+    page.locator('a[href$="/nodes/cs.CL/"]').click()
+    expect(page.get_by_role("navigation", name="Breadcrumb")).to_contain_text("Computer Science")
+    expect(page.get_by_role("heading", name=f"{counts['cs.CL']} documents")).to_be_visible()
+    shot(page, "node")
+
+    page.get_by_label("Search documents").fill("olfactory")
+    page.get_by_label("Search documents").press("Enter")
+    expect(page.locator(".hit mark").first).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("“olfactory”")
+    shot(page, "search")
+
+    facet = page.locator(".facet-tree a.facet").first
+    label = facet.locator(".facet-label").inner_text()
+    facet.click()
+    expect(page).to_have_url(re.compile(r"[?&]node="))
+    expect(page.get_by_role("link", name=f"Remove filter {label}")).to_be_visible()
+    expect(page.locator(".facet.active").first).to_contain_text(label)
+    shot(page, "facet")
+
+    page.locator(".hit-title a").first.click()
+    expect(page.get_by_role("heading", name="Subjects", exact=True)).to_be_visible()
+    expect(page.locator(".subject").first).to_be_visible()
+    expect(page.locator(".subject meter").first).to_be_visible()
+    expect(page.locator(".similar li").first).to_be_visible()
+    shot(page, "document")
+
+
+def test_job_page_follows_progress(browser_library, live_server, page):
+    from playwright.sync_api import expect
+
+    job = IngestJob.objects.create(
+        corpus=browser_library.corpus,
+        source_name="april.jsonl.gz",
+        source_path="/nowhere",
+        state=IngestJob.State.RUNNING,
+        read=130,
+        stored=128,
+        failed=2,
+        classified=64,
+    )
+    RecordFailure.objects.create(
+        job=job, file="april.jsonl.gz", line=17, field="title", reason="missing or empty"
+    )
+
+    page.goto(f"{live_server.url}/jobs/{job.pk}/")
+    expect(page.locator("[data-badge]")).to_have_text("running")
+    expect(page.locator("#failures-body")).to_contain_text("missing or empty")
+    shot(page, "job-running")
+
+    RecordFailure.objects.create(job=job, file="april.jsonl.gz", line=90, field="", reason="invalid JSON")
+    IngestJob.objects.filter(pk=job.pk).update(
+        state=IngestJob.State.DONE, parsed_all=True, classified=128, indexed=128, failed=3
+    )
+
+    expect(page.locator("[data-badge]")).to_have_text("done")
+    expect(page.locator("#job-percent")).to_have_text("100%")
+    expect(page.locator('[data-field="indexed"]')).to_have_text("128")
+    expect(page.locator("#failures-body tr")).to_have_count(2)
+    shot(page, "job-done")

@@ -1,0 +1,72 @@
+"""Uploading a file through the API runs the whole pipeline (in-process) and reports broken lines."""
+
+import csv
+import io
+import json
+
+import pytest
+from rest_framework.test import APIClient
+
+from ingest.models import Document, IngestJob
+from search.backends import get_backend
+from search.types import SearchQuery
+from shelfmark.celery import app as celery_app
+from tests.web.conftest import read_lines
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
+
+BROKEN_LINE = '{"id": "broken", "title": \n'
+
+
+@pytest.fixture
+def eager_pipeline(settings):
+    """Celery tasks run in the test process, and every task module is registered as in a worker."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.CELERY_TASK_EAGER_PROPAGATES = True
+    celery_app.loader.import_default_modules()
+
+
+@pytest.fixture
+def upload_file(tmp_path):
+    """Five real records (not in the library) with a broken third line."""
+    lines = read_lines(5, skip=100)
+    lines = lines[:2] + [BROKEN_LINE] + lines[2:]
+    path = tmp_path / "five records.jsonl"
+    path.write_text("".join(lines), encoding="utf-8")
+    return path, [json.loads(line)["id"] for line in lines if line != BROKEN_LINE]
+
+
+def test_upload_runs_the_pipeline_and_reports_the_broken_line(
+    library, eager_pipeline, upload_file, settings, django_capture_on_commit_callbacks
+):
+    path, ids = upload_file
+    api = APIClient()
+
+    with django_capture_on_commit_callbacks(execute=True), open(path, "rb") as handle:
+        response = api.post("/api/jobs/", {"file": handle, "corpus": "uploads", "taxonomy": "arxiv"})
+
+    assert response.status_code == 201, response.content
+    job_id = response.json()["id"]
+    assert response["Location"] == f"/api/jobs/{job_id}/"
+    job = api.get(f"/api/jobs/{job_id}/").json()
+    assert job["state"] == IngestJob.State.DONE, job["message"]
+    assert (job["read"], job["stored"], job["failed"]) == (6, len(ids), 1)
+    assert (job["classified"], job["indexed"], job["progress"]) == (len(ids), len(ids), 1.0)
+    assert [(f["line"], f["field"]) for f in job["failures"]] == [(3, "")]
+    assert "invalid JSON" in job["failures"][0]["reason"]
+
+    stored = IngestJob.objects.get(pk=job_id)
+    assert stored.source_name == "five_records.jsonl"
+    saved = settings.MEDIA_ROOT / "uploads"
+    assert [p.name.endswith("-five_records.jsonl") for p in saved.iterdir()] == [True]
+    assert sorted(
+        Document.objects.filter(corpus__name="uploads").values_list("external_id", flat=True)
+    ) == sorted(ids)
+    assert get_backend().search(SearchQuery(corpus="uploads")).total == len(ids)
+
+    failures = api.get(f"/api/jobs/{job_id}/failures/").json()
+    assert [f["line"] for f in failures["results"]] == [3]
+    download = api.get(f"/api/jobs/{job_id}/failures.csv", HTTP_ACCEPT="text/csv")
+    assert download.status_code == 200 and download["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(b"".join(download.streaming_content).decode())))
+    assert rows[0] == ["file", "line", "field", "reason"] and rows[1][:2] == ["five_records.jsonl", "3"]
