@@ -102,6 +102,10 @@ def test_browse_search_and_read(browser_library, live_server, page):
     expect(page.locator(".similar li").first).to_be_visible()
     shot(page, "document")
 
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Browse").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("20 documents")
+    shot(page, "browse")
+
 
 def test_job_page_follows_progress(browser_library, live_server, page):
     from playwright.sync_api import expect

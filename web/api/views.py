@@ -1,5 +1,6 @@
 """REST API views: parse the request, call a query or an action, serialise the answer."""
 
+from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -13,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from classifier.queries import counted_tree, documents_with_subject, filter_documents
-from ingest.models import Document, IngestJob
+from ingest.models import Document, IngestJob, RecordFailure
 from taxonomy.models import Node
 from web.api import serializers as s
 from web.api.pagination import Pagination
@@ -59,7 +60,7 @@ class NodeDocuments(generics.ListAPIView):
     serializer_class = s.NodeDocumentSerializer
     pagination_class = Pagination
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Document]:
         node = get_object_or_404(Node, taxonomy_id=self.kwargs["pk"], code=self.kwargs["code"])
         return documents_with_subject(node)
 
@@ -74,7 +75,7 @@ class DocumentList(generics.ListAPIView):
     def get(self, request: Request, *args, **kwargs) -> Response:
         return super().get(request, *args, **kwargs)
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Document]:
         params = s.DocumentFilterSerializer(data=self.request.query_params)
         params.is_valid(raise_exception=True)
         return filter_documents(Document.objects.select_related("corpus"), **params.validated_data)
@@ -158,7 +159,7 @@ class JobFailures(generics.ListAPIView):
     serializer_class = s.FailureSerializer
     pagination_class = Pagination
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[RecordFailure]:
         job = get_object_or_404(IngestJob, pk=self.kwargs["pk"])
         return job.failures.order_by("line", "id")
 
