@@ -25,7 +25,9 @@ DEFAULT_FILE = REPO.parent / "shared" / "data" / "corpora" / "arxiv-2025-dev.jso
 
 
 def manage(env: dict, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=REPO, env=env, check=True, capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=REPO, env=env, check=True, capture_output=True, text=True
+    )
 
 
 def main() -> None:
@@ -44,8 +46,23 @@ def main() -> None:
 
     log = (var / "worker.log").open("w")
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "shelfmark", "worker", "-Q", "ingest,classify,index", "--loglevel", "WARNING"],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "shelfmark",
+            "worker",
+            "-Q",
+            "ingest,classify,index",
+            "--loglevel",
+            "WARNING",
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     try:
         time.sleep(15)  # let the worker processes load the model before the clock starts

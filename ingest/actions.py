@@ -145,13 +145,14 @@ def mark_indexed(batch: IngestBatch) -> None:
 def refresh_progress(job_id: int) -> None:
     """Recount classified and indexed documents from the batches; finish the job when all are in."""
     counts = IngestBatch.objects.filter(job_id=job_id).aggregate(
-        classified=Coalesce(Sum("size", filter=Q(classified=True)), 0),
-        indexed=Coalesce(Sum("size", filter=Q(indexed=True)), 0),
+        classified_documents=Coalesce(Sum("size", filter=Q(classified=True)), 0),
+        indexed_documents=Coalesce(Sum("size", filter=Q(indexed=True)), 0),
         pending=Count("id", filter=Q(indexed=False) | Q(classified=False)),
     )
-    pending = counts.pop("pending")
-    IngestJob.objects.filter(pk=job_id).update(**counts)
-    if pending == 0:
+    IngestJob.objects.filter(pk=job_id).update(
+        classified=counts["classified_documents"], indexed=counts["indexed_documents"]
+    )
+    if counts["pending"] == 0:
         IngestJob.objects.filter(pk=job_id, parsed_all=True, state=IngestJob.State.RUNNING).update(
             state=IngestJob.State.DONE, finished=timezone.now()
         )

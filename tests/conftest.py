@@ -24,7 +24,9 @@ def arxiv_taxonomy(db):
 
 @pytest.fixture(autouse=True)
 def _isolated_storage(settings, tmp_path):
-    """Each test gets its own embedded search index, upload folder and model cache folder."""
+    """Each test gets its own embedded search index and upload folder; tests that want
+    Elasticsearch ask for the ``search_backend`` fixture."""
+    settings.SEARCH_BACKEND = "embedded"
     settings.SEARCH_EMBEDDED_PATH = tmp_path / "search.sqlite3"
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.SEARCH_INDEX = f"shelfmark-test-{os.getpid()}-{tmp_path.name}".lower()
