@@ -15,12 +15,14 @@ class ParsedRecord:
     abstract: str = ""
     full_text: str = ""
     metadata: dict = field(default_factory=dict)
+    labels: tuple[str, ...] = ()  # subjects given in the input: node codes or label paths
 
     @property
     def content_hash(self) -> str:
         """A digest of the text the classifier sees and of the metadata, to skip unchanged re-ingests."""
         digest = hashlib.sha256()
-        for part in (self.title, self.abstract, self.full_text, repr(sorted(self.metadata.items()))):
+        metadata = repr(sorted(self.metadata.items()))
+        for part in (self.title, self.abstract, self.full_text, metadata, "\x1f".join(self.labels)):
             digest.update(part.encode("utf-8"))
             digest.update(b"\x00")
         return digest.hexdigest()

@@ -10,6 +10,20 @@ from ingest.parsers.opening import open_text
 from ingest.types import ParsedRecord
 
 TEXT_FIELDS = ("title", "abstract", "full_text")
+LABEL_FIELDS = ("categories", "subjects", "labels")  # the first one present gives the labels
+
+
+def labels_from_object(obj: dict, file: str, line: int) -> tuple[str, ...]:
+    """Subject labels from the first label field present: a list of strings (or one string)."""
+    for name in LABEL_FIELDS:
+        value = obj.get(name)
+        if value is None:
+            continue
+        values = [value] if isinstance(value, str) else value
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise RecordError(file, line, name, "expected a list of subject codes or label paths")
+        return tuple(v.strip() for v in values if v.strip())
+    return ()
 
 
 def record_from_object(obj: object, file: str, line: int) -> ParsedRecord:
@@ -30,7 +44,14 @@ def record_from_object(obj: object, file: str, line: int) -> ParsedRecord:
     if not texts["title"]:
         raise RecordError(file, line, "title", "missing or empty")
     metadata = {k: v for k, v in obj.items() if k != "id" and k not in TEXT_FIELDS}
-    return ParsedRecord(file=file, line=line, external_id=external_id.strip(), metadata=metadata, **texts)
+    return ParsedRecord(
+        file=file,
+        line=line,
+        external_id=external_id.strip(),
+        metadata=metadata,
+        labels=labels_from_object(obj, file, line),
+        **texts,
+    )
 
 
 def parse_jsonl(path: Path, name: str) -> Iterator[ParsedRecord | RecordError]:
