@@ -7,7 +7,7 @@ from django.db import transaction
 
 from taxonomy.errors import TaxonomyError
 from taxonomy.models import Node, Taxonomy
-from taxonomy.readers import NodeRow, read_nodes_csv
+from taxonomy.readers import NodeRow, read_nodes
 from taxonomy.tree import Tree
 
 
@@ -40,9 +40,9 @@ def validate_rows(rows: Iterable[NodeRow], file: str) -> tuple[list[NodeRow], Tr
 
 @transaction.atomic
 def import_taxonomy(path: Path, name: str, version: str = "1") -> Taxonomy:
-    """Import a nodes CSV as a new taxonomy version; nothing is written if any row is bad."""
+    """Import a taxonomy file (nodes CSV or nested JSON) as a new version; nothing is written if any row is bad."""
     path = Path(path)
-    rows, tree = validate_rows(read_nodes_csv(path), path.name)
+    rows, tree = validate_rows(read_nodes(path), path.name)
     if Taxonomy.objects.filter(name=name, version=version).exists():
         raise TaxonomyError(path.name, 1, f"taxonomy {name!r} version {version!r} exists already")
     taxonomy = Taxonomy.objects.create(name=name, version=version, source=path.name)
