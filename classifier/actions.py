@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from django.db import transaction
 
 from classifier.loading import load_classifier
-from classifier.models import Classification, DocumentEmbedding
+from classifier.models import Classification, DocumentAssessment, DocumentEmbedding
 from taxonomy.models import Node, Taxonomy
 
 
@@ -18,8 +18,9 @@ def classify_documents(taxonomy: Taxonomy, items: Sequence[tuple[int, str]]) -> 
         return 0
     classifier = load_classifier(taxonomy)
     document_ids = [document_id for document_id, _ in items]
-    vectors = classifier.encoder.encode([text for _, text in items])
-    predictions = classifier.model.predict(vectors)
+    texts = [text for _, text in items]
+    vectors = classifier.encoder.encode(texts)
+    predictions = classifier.predict(texts, vectors)
     node_ids = dict(Node.objects.filter(taxonomy=taxonomy).values_list("code", "id"))
     with transaction.atomic():
         Classification.objects.filter(
@@ -34,9 +35,22 @@ def classify_documents(taxonomy: Taxonomy, items: Sequence[tuple[int, str]]) -> 
                 is_leaf_prediction=p.is_leaf,
                 model_version=classifier.version,
                 source=Classification.Source.MODEL,
+                status=Classification.Status.ACCEPTED
+                if classifier.accepts(p)
+                else Classification.Status.REVIEW,
             )
             for document_id, document_predictions in zip(document_ids, predictions, strict=False)
             for p in document_predictions
+        )
+        DocumentAssessment.objects.filter(document_id__in=document_ids).delete()
+        DocumentAssessment.objects.bulk_create(
+            DocumentAssessment(
+                document_id=d,
+                model_version=classifier.version,
+                classifiable=bool(ps),
+                best_probability=max((p.score for p in ps), default=0.0),
+            )
+            for d, ps in zip(document_ids, predictions)
         )
         DocumentEmbedding.objects.filter(document_id__in=document_ids).delete()
         DocumentEmbedding.objects.bulk_create(

@@ -1,47 +1,123 @@
-"""Evaluate the classifier on a labelled file without storing anything."""
+"""Evaluate a classifier on a labelled file, next to the TF-IDF baseline, without storing anything."""
 
-from collections.abc import Iterator
-from itertools import islice
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from classifier.loading import load_classifier
-from classifier.metrics import Scores, score_predictions
-from classifier.zeroshot import document_text
-from ingest.parsers import parse_file
-from ingest.types import ParsedRecord
+import numpy as np
+
+from classifier.baseline import Baseline
+from classifier.hybrid import HybridModel
+from classifier.loading import LoadedClassifier
+from classifier.metrics import Scores, micro_prf, per_subject_f1, reliability, score_predictions
+from classifier.training.data import LabelledSet, read_labelled_file, validation_split
+from classifier.training.pipeline import VALIDATION_FRACTION, labelled_with_vectors
+from taxonomy.labels import LabelResolver
 from taxonomy.models import Taxonomy
-
-LABEL_FIELD = "categories"
-
-
-def labelled_records(
-    path: Path, known_codes: set[str], limit: int | None = None
-) -> Iterator[tuple[ParsedRecord, set[str]]]:
-    """Records of the file with their gold codes (those the taxonomy knows); unlabelled ones are skipped."""
-    records = (r for r in parse_file(path) if isinstance(r, ParsedRecord))
-    labelled = ((r, set(r.metadata.get(LABEL_FIELD) or ()) & known_codes) for r in records)
-    return islice(((r, gold) for r, gold in labelled if gold), limit)
+from taxonomy.tree import Tree
 
 
-def evaluate_file(taxonomy: Taxonomy, path: Path, limit: int | None = None, batch_size: int = 64) -> Scores:
-    """P@1 and micro-F1 of the leaf predictions against the file's labels."""
-    classifier = load_classifier(taxonomy)
-    known = set(classifier.model.tree.leaves)
-    predicted: list[list[str]] = []
-    gold: list[set[str]] = []
-    batch: list[tuple[ParsedRecord, set[str]]] = []
-    for item in labelled_records(path, known, limit):
-        batch.append(item)
-        if len(batch) == batch_size:
-            predicted += _predict(classifier, batch)
-            gold += [g for _, g in batch]
-            batch = []
-    if batch:
-        predicted += _predict(classifier, batch)
-        gold += [g for _, g in batch]
-    return score_predictions(predicted, gold)
+@dataclass
+class Evaluation:
+    file: str
+    model_version: str
+    space: (
+        str  # "leaves" when every gold code is a leaf, else "closure" (gold and predictions with ancestors)
+    )
+    shelfmark: Scores
+    baseline: Scores | None
+    hierarchical_f1: float
+    per_level_accuracy: dict[int, float]
+    abstained: int
+    reliability: list[tuple[float, float, int]] = field(default_factory=list)
+    per_subject: dict[str, tuple[int, float, float, float]] = field(default_factory=dict)
+
+    def summary(self) -> dict:
+        """Everything but the per-subject table, as plain data for JSON."""
+        data = asdict(self)
+        data.pop("per_subject")
+        return data
 
 
-def _predict(classifier, batch: list[tuple[ParsedRecord, set[str]]]) -> list[list[str]]:
-    vectors = classifier.encoder.encode([document_text(r.title, r.abstract) for r, _ in batch])
-    return [[p.code for p in ps if p.is_leaf] for ps in classifier.model.predict(vectors)]
+def evaluate(
+    taxonomy: Taxonomy, classifier: LoadedClassifier, path: Path, baseline_train: Path | None = None
+) -> Evaluation:
+    """Score the classifier on the labelled file; fit and score the baseline when given its training file."""
+    tree = Tree.from_taxonomy(taxonomy)
+    data, vectors = labelled_with_vectors(taxonomy, Path(path))
+    space = "leaves" if all(code in tree.leaves for gold in data.targets for code in gold) else "closure"
+    gold = [_in_space(tree, g, space) for g in data.targets]
+    ranked = classifier.rank(data.texts, vectors)
+    decided = classifier.predict(data.texts, vectors)
+    predicted = [
+        _in_space(tree, {p.code for p in ps if p.is_leaf or space == "closure"}, space) for ps in decided
+    ]
+    shelfmark = score_predictions([_ranked_in_space(tree, r, space) for r in ranked], predicted, gold)
+    baseline = None
+    if baseline_train:
+        train = _baseline_training_set(tree, baseline_train)
+        base_ranked, base_assigned = Baseline.fit(train).predict(data.texts)
+        baseline = score_predictions(
+            [_ranked_in_space(tree, r, space) for r in base_ranked],
+            [_in_space(tree, a, space) for a in base_assigned],
+            gold,
+            calibrated=False,
+        )
+    closed_gold = [tree.closure(g) for g in data.targets]
+    closed_predicted = [tree.closure({p.code for p in ps}) for ps in decided]
+    top5 = [(p, c in g) for r, g in zip(ranked, gold) for c, p in _ranked_in_space(tree, r, space)[:5]]
+    return Evaluation(
+        file=Path(path).name,
+        model_version=classifier.version,
+        space=space,
+        shelfmark=shelfmark,
+        baseline=baseline,
+        hierarchical_f1=micro_prf(closed_predicted, closed_gold)[2],
+        per_level_accuracy=per_level_accuracy(tree, [r[0][0] if r else None for r in ranked], closed_gold),
+        abstained=sum(not ps for ps in decided),
+        reliability=reliability([p for p, _ in top5], [c for _, c in top5]),
+        per_subject=per_subject_f1(predicted, gold),
+    )
+
+
+def evaluate_validation(model: HybridModel, validation: LabelledSet, vectors: np.ndarray) -> dict[str, float]:
+    """Headline figures of a freshly trained model on its validation split (hierarchical space)."""
+    probabilities = model.probabilities(validation.texts, vectors)
+    gold = [model.tree.closure(t) for t in validation.targets]
+    predicted = [{p.code for p in ps} for ps in model.decide(probabilities)]
+    ranked = [model.ranked(row) for row in probabilities]
+    scores = score_predictions(ranked, predicted, gold)
+    return {
+        "documents": scores.documents,
+        "precision_at_1": round(scores.precision_at_1, 4),
+        "micro_f1": round(scores.micro_f1, 4),
+        "macro_f1": round(scores.macro_f1, 4),
+        "ece": round(scores.expected_calibration_error or 0.0, 4),
+        "assign_threshold": model.thresholds.assign,
+        "accept_threshold": model.thresholds.accept,
+    }
+
+
+def per_level_accuracy(tree: Tree, best: list[str | None], closed_gold: list[set[str]]) -> dict[int, float]:
+    """For each depth: how often the best prediction's node at that depth is a gold node."""
+    hits: dict[int, list[bool]] = {}
+    for code, gold in zip(best, closed_gold):
+        depths_in_gold = {tree.depth(g) for g in gold}
+        path = tree.first_path(code) if code else []
+        for depth in depths_in_gold:
+            hits.setdefault(depth, []).append(depth < len(path) and path[depth] in gold)
+    return {depth: float(np.mean(values)) for depth, values in sorted(hits.items())}
+
+
+def _in_space(tree: Tree, codes: set[str], space: str) -> set[str]:
+    return tree.closure(codes) if space == "closure" else {c for c in codes if c in tree.leaves}
+
+
+def _ranked_in_space(tree: Tree, ranked: list[tuple[str, float]], space: str) -> list[tuple[str, float]]:
+    return ranked if space == "closure" else [(c, p) for c, p in ranked if c in tree.leaves]
+
+
+def _baseline_training_set(tree: Tree, path: Path) -> LabelledSet:
+    """The training part of the file under the same split the trained model used."""
+    data, _ = read_labelled_file(Path(path), LabelResolver(tree))
+    train, _ = validation_split(data.ids, VALIDATION_FRACTION)
+    return data.subset(train)

@@ -1,13 +1,19 @@
-"""The classifier for a taxonomy, built once per process and cached on disk between processes."""
+"""The classifier for a taxonomy: its active trained model, else zero-shot; built once per process."""
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
 from django.conf import settings
 
 from classifier.encoders import get_encoder
 from classifier.encoders.base import Encoder
+from classifier.hybrid import HybridModel
+from classifier.models import ClassifierModel
+from classifier.types import Prediction
+from classifier.versions import active_model, load_model
 from classifier.zeroshot import NODE_TEXT_RECIPE, ZeroShotModel, label_path
 from taxonomy.models import Taxonomy
 from taxonomy.tree import Tree
@@ -15,9 +21,27 @@ from taxonomy.tree import Tree
 
 @dataclass
 class LoadedClassifier:
+    """An encoder and a model behind one interface: texts and their vectors in, subjects out."""
+
     encoder: Encoder
-    model: ZeroShotModel
+    model: ZeroShotModel | HybridModel
     version: str
+
+    def predict(self, texts: Sequence[str], vectors: np.ndarray) -> list[list[Prediction]]:
+        """Subjects per document, best first with ancestors; [] when the model cannot place it."""
+        if isinstance(self.model, HybridModel):
+            return self.model.decide(self.model.probabilities(texts, vectors))
+        return self.model.predict(vectors)
+
+    def rank(self, texts: Sequence[str], vectors: np.ndarray, k: int = 5) -> list[list[tuple[str, float]]]:
+        """The ``k`` best specific subjects per document with their scores, for ranking metrics."""
+        if isinstance(self.model, HybridModel):
+            return [self.model.ranked(row, k) for row in self.model.probabilities(texts, vectors)]
+        return [[(p.code, p.score) for p in ps if p.is_leaf][:k] for ps in self.model.predict(vectors)]
+
+    def accepts(self, prediction: Prediction) -> bool:
+        """Whether a prediction skips review: only calibrated models above the accept threshold."""
+        return isinstance(self.model, HybridModel) and prediction.score >= self.model.thresholds.accept
 
 
 def node_vectors_key(tree: Tree, encoder: Encoder) -> str:
@@ -29,7 +53,7 @@ def node_vectors_key(tree: Tree, encoder: Encoder) -> str:
 
 
 @lru_cache(maxsize=8)
-def _load(taxonomy_id: int, encoder_name: str) -> LoadedClassifier:
+def _zero_shot(taxonomy_id: int, encoder_name: str) -> LoadedClassifier:
     taxonomy = Taxonomy.objects.get(pk=taxonomy_id)
     encoder = get_encoder(encoder_name)
     tree = Tree.from_taxonomy(taxonomy)
@@ -41,10 +65,20 @@ def _load(taxonomy_id: int, encoder_name: str) -> LoadedClassifier:
         beam_width=settings.CLASSIFIER_BEAM_WIDTH,
         top_k=settings.CLASSIFIER_TOP_K,
     )
-    version = f"zeroshot/{encoder.name}/{taxonomy.name}@{taxonomy.version}"
-    return LoadedClassifier(encoder, model, version)
+    return LoadedClassifier(encoder, model, f"zeroshot/{encoder.name}/{taxonomy.name}@{taxonomy.version}")
+
+
+def zero_shot_model(taxonomy: Taxonomy) -> LoadedClassifier:
+    """The zero-shot classifier of this taxonomy version with the configured encoder."""
+    return _zero_shot(taxonomy.pk, settings.CLASSIFIER_ENCODER)
+
+
+def trained_classifier(record: ClassifierModel) -> LoadedClassifier:
+    """A registered trained model with the configured encoder."""
+    return LoadedClassifier(get_encoder(settings.CLASSIFIER_ENCODER), load_model(record.path), record.version)
 
 
 def load_classifier(taxonomy: Taxonomy) -> LoadedClassifier:
-    """The classifier for this taxonomy version with the configured encoder."""
-    return _load(taxonomy.pk, settings.CLASSIFIER_ENCODER)
+    """The taxonomy's active trained model if it has one, else its zero-shot classifier."""
+    record = active_model(taxonomy)
+    return zero_shot_model(taxonomy) if record is None else trained_classifier(record)

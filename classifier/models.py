@@ -8,6 +8,10 @@ class Classification(models.Model):
         MODEL = "model"
         LIBRARIAN = "librarian"
 
+    class Status(models.TextChoices):
+        ACCEPTED = "accepted"  # by a librarian, or by the model above the taxonomy's accept threshold
+        REVIEW = "review"  # waits in the librarians' review queue
+
     document = models.ForeignKey("ingest.Document", on_delete=models.CASCADE, related_name="classifications")
     node = models.ForeignKey("taxonomy.Node", on_delete=models.CASCADE, related_name="classifications")
     score = models.FloatField()
@@ -17,6 +21,7 @@ class Classification(models.Model):
     is_leaf_prediction = models.BooleanField(default=True)
     model_version = models.CharField(max_length=200, blank=True)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.MODEL)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACCEPTED)
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -35,3 +40,38 @@ class DocumentEmbedding(models.Model):
     document = models.OneToOneField("ingest.Document", on_delete=models.CASCADE, related_name="embedding")
     encoder = models.CharField(max_length=200)
     vector = models.BinaryField(help_text="float32, L2-normalised")
+
+
+class DocumentAssessment(models.Model):
+    """The model's verdict on a document as a whole: could it place it at all?"""
+
+    document = models.OneToOneField("ingest.Document", on_delete=models.CASCADE, related_name="assessment")
+    model_version = models.CharField(max_length=200)
+    classifiable = models.BooleanField()
+    best_probability = models.FloatField()
+
+
+class ClassifierModel(models.Model):
+    """A trained model for one taxonomy version; at most one is active and classifies new documents."""
+
+    taxonomy = models.ForeignKey(
+        "taxonomy.Taxonomy", on_delete=models.CASCADE, related_name="classifier_models"
+    )
+    version = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=50)
+    path = models.CharField(max_length=1000)
+    trained_on = models.TextField(blank=True)
+    metrics = models.JSONField(default=dict, blank=True)
+    is_active = models.BooleanField(default=False)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["taxonomy"], condition=models.Q(is_active=True), name="one_active_model_per_taxonomy"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.version

@@ -1,33 +1,86 @@
-"""manage.py evaluate FILE --taxonomy NAME: P@1 and micro-F1 against a labelled JSONL file."""
+"""manage.py evaluate FILE --taxonomy T [--model active|zeroshot|VERSION] [--out DIR]"""
 
-import json
-from dataclasses import asdict
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from classifier.evaluation import evaluate_file
+from classifier import versions
+from classifier.evaluation import evaluate
+from classifier.loading import LoadedClassifier, load_classifier, trained_classifier, zero_shot_model
+from classifier.models import ClassifierModel
+from classifier.reports import write_report
 from taxonomy.models import Taxonomy
+from taxonomy.tree import Tree
+
+FIGURES = [
+    ("P@1", "precision_at_1"),
+    ("P@3", "precision_at_3"),
+    ("F1@5", "f1_at_5"),
+    ("NDCG@5", "ndcg_at_5"),
+    ("micro-P", "micro_precision"),
+    ("micro-R", "micro_recall"),
+    ("micro-F1", "micro_f1"),
+    ("macro-F1", "macro_f1"),
+    ("ECE", "expected_calibration_error"),
+]
 
 
 class Command(BaseCommand):
-    help = "Predict subjects for a labelled JSONL file and score them against its labels."
+    help = "Score a model on a labelled JSONL file next to the TF-IDF + linear SVM baseline."
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
         parser.add_argument("--taxonomy", required=True)
-        parser.add_argument("--limit", type=int, default=None, help="evaluate the first N labelled records")
-        parser.add_argument("--json", dest="json_out", type=Path, help="also write the figures to this file")
+        parser.add_argument(
+            "--model", default="active", help="active (default), zeroshot, or a model version"
+        )
+        parser.add_argument(
+            "--baseline-train",
+            type=Path,
+            help="train the baseline here (default: the model's own training file)",
+        )
+        parser.add_argument("--out", type=Path, help="write summary.json, subjects.csv and PNG plots here")
 
-    def handle(self, file: Path, taxonomy: str, limit: int | None, json_out: Path | None, **options):
+    def handle(
+        self, file: Path, taxonomy: str, model: str, baseline_train: Path | None, out: Path | None, **options
+    ):
         found = Taxonomy.objects.filter(name=taxonomy).order_by("-created").first()
         if found is None:
             raise CommandError(f"no taxonomy named {taxonomy!r}")
-        scores = evaluate_file(found, file, limit=limit)
-        self.stdout.write(
-            f"{file.name}: {scores.documents} documents  P@1 {scores.precision_at_1:.3f}  "
-            f"micro-P {scores.micro_precision:.3f}  micro-R {scores.micro_recall:.3f}  "
-            f"micro-F1 {scores.micro_f1:.3f}"
+        classifier, trained_on = self._classifier(found, model)
+        baseline_train = baseline_train or (
+            Path(trained_on) if trained_on and Path(trained_on).is_file() else None
         )
-        if json_out:
-            json_out.write_text(json.dumps(asdict(scores), indent=2) + "\n")
+        result = evaluate(found, classifier, file, baseline_train=baseline_train)
+        self.stdout.write(
+            f"{result.file}: {result.shelfmark.documents} documents, {result.space}, model {result.model_version}"
+        )
+        header = f"{'':12}" + "".join(f"{name:>10}" for name, _ in FIGURES)
+        self.stdout.write(header)
+        for name, scores in (("Shelfmark", result.shelfmark), ("TF-IDF+SVM", result.baseline)):
+            if scores is not None:
+                values = (getattr(scores, attribute) for _, attribute in FIGURES)
+                self.stdout.write(
+                    f"{name:12}" + "".join(f"{v:>10.3f}" if v is not None else f"{'–':>10}" for v in values)
+                )
+        self.stdout.write(
+            f"hierarchical F1 {result.hierarchical_f1:.3f}; not classifiable {result.abstained}"
+        )
+        self.stdout.write(
+            "top-1 accuracy per level: "
+            + ", ".join(f"{d + 1}: {a:.3f}" for d, a in result.per_level_accuracy.items())
+        )
+        if out:
+            for path in write_report(result, Tree.from_taxonomy(found), out):
+                self.stdout.write(f"wrote {path}")
+
+    def _classifier(self, taxonomy: Taxonomy, name: str) -> tuple[LoadedClassifier, str]:
+        if name == "zeroshot":
+            return zero_shot_model(taxonomy), ""
+        if name == "active":
+            record = versions.active_model(taxonomy)
+            return load_classifier(taxonomy), record.trained_on if record else ""
+        record = ClassifierModel.objects.filter(taxonomy=taxonomy, version=name).first()
+        if record is None:
+            raise CommandError(f"no model {name!r} for {taxonomy}")
+        return trained_classifier(record), record.trained_on

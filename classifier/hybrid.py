@@ -1,0 +1,119 @@
+"""The trained classifier: a linear head over TF-IDF n-grams and the distilled encoder's vectors.
+
+Nodes with training examples get a one-vs-rest linear SVM on both feature sets; nodes without
+fall back to the zero-shot similarity of their label and description. Margins and similarities
+become probabilities by Platt scaling fitted on validation data, then a node's probability is
+raised to its best descendant's, so scores never rise going down a path.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+from classifier.types import Prediction
+from taxonomy.tree import Tree
+
+VECTOR_WEIGHT = 1.0  # scale of the dense vectors next to the unit-length TF-IDF rows
+
+
+@dataclass
+class Platt:
+    """p = sigmoid(a * score + b), fitted on held-out data."""
+
+    a: float
+    b: float
+
+    def __call__(self, scores: np.ndarray) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-(self.a * scores + self.b)))
+
+
+@dataclass
+class Thresholds:
+    assign: float  # a node is assigned at or above this probability
+    accept: float  # an assigned node is accepted without review at or above this
+    abstain: float  # a document whose best probability is below this is not classifiable
+
+
+@dataclass
+class HybridModel:
+    """Everything needed to predict: vocabulary, weights, calibration and thresholds."""
+
+    tree: Tree
+    codes: list[str]  # the columns of every score matrix
+    trained: np.ndarray  # bool per code: has a linear head
+    vectorizer: object  # a fitted sklearn TfidfVectorizer
+    weights: np.ndarray  # (features, codes) float32; zero columns for untrained codes
+    bias: np.ndarray  # (codes,)
+    node_vectors: np.ndarray  # (codes, dims) for the zero-shot fallback
+    head_calibration: Platt
+    prior_calibration: Platt
+    thresholds: Thresholds
+    top_k: int = 5
+
+    def probabilities(self, texts: Sequence[str], vectors: np.ndarray) -> np.ndarray:
+        """Calibrated, hierarchy-consistent probability of every code for every document."""
+        features = sparse.hstack(
+            [self.vectorizer.transform(texts), VECTOR_WEIGHT * sparse.csr_matrix(vectors)]
+        ).tocsr()
+        margins = np.asarray(features @ self.weights) + self.bias
+        similarities = vectors @ self.node_vectors.T
+        raw = np.where(self.trained, self.head_calibration(margins), self.prior_calibration(similarities))
+        return consistent(self.tree, self.codes, raw)
+
+    def decide(self, probabilities: np.ndarray) -> list[list[Prediction]]:
+        """Assigned subjects per document (best first, ancestors included); [] means not classifiable."""
+        return [self._decide_one(row) for row in probabilities]
+
+    def __post_init__(self) -> None:
+        self.depths = np.array([self.tree.depth(c) for c in self.codes])
+
+    def _order(self, row: np.ndarray) -> np.ndarray:
+        """Codes by falling probability, the deeper first among equals (a parent ties its best child)."""
+        return np.lexsort((-self.depths, -row))
+
+    def _decide_one(self, row: np.ndarray) -> list[Prediction]:
+        if row.max() < self.thresholds.abstain:
+            return []
+        order = self._order(row)
+        assigned = {self.codes[i] for i in order if row[i] >= self.thresholds.assign}
+        assigned |= {self.codes[order[0]]} | self.tree.ancestors(self.codes[order[0]])
+        specific = [c for c in assigned if not any(child in assigned for child in self.tree.children[c])]
+        score = dict(zip(self.codes, row.tolist()))
+        specific.sort(key=lambda c: -score[c])
+        rank = {}
+        for position, code in enumerate(specific, start=1):
+            for node in [code, *self.tree.ancestors(code)]:
+                rank.setdefault(node, position)
+        return sorted(
+            (Prediction(c, score[c], rank[c], is_leaf=c in specific) for c in assigned),
+            key=lambda p: (p.rank, not p.is_leaf, -p.score),
+        )
+
+    def ranked(self, row: np.ndarray, k: int | None = None) -> list[tuple[str, float]]:
+        """The ``k`` most probable specific codes (no ancestor of a better one), for metrics."""
+        k = k or self.top_k
+        result: list[tuple[str, float]] = []
+        taken: set[str] = set()
+        for i in self._order(row):
+            code = self.codes[i]
+            if code in taken:
+                continue
+            result.append((code, float(row[i])))
+            taken |= {code} | self.tree.ancestors(code)
+            if len(result) == k:
+                break
+        return result
+
+
+def consistent(tree: Tree, codes: list[str], probabilities: np.ndarray) -> np.ndarray:
+    """Raise every node's probability to the highest of its descendants' (bottom-up max)."""
+    position = {code: i for i, code in enumerate(codes)}
+    result = probabilities.copy()
+    for code in sorted(codes, key=tree.depth, reverse=True):
+        for parent in tree.parents[code]:
+            if parent in position:
+                j, i = position[parent], position[code]
+                np.maximum(result[:, j], result[:, i], out=result[:, j])
+    return result

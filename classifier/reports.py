@@ -1,0 +1,60 @@
+"""Write an evaluation to disk: a JSON summary, a per-subject CSV and PNG plots."""
+
+import csv
+import json
+from pathlib import Path
+
+from classifier.evaluation import Evaluation
+from taxonomy.tree import Tree
+
+
+def write_report(evaluation: Evaluation, tree: Tree, folder: Path) -> list[Path]:
+    """Write summary.json, subjects.csv, reliability.png and levels.png; returns their paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    summary = folder / "summary.json"
+    summary.write_text(json.dumps(evaluation.summary(), indent=2) + "\n")
+    subjects = folder / "subjects.csv"
+    with subjects.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["code", "label", "support", "precision", "recall", "f1"])
+        for code, (support, precision, recall, f1) in sorted(
+            evaluation.per_subject.items(), key=lambda i: -i[1][0]
+        ):
+            writer.writerow(
+                [code, tree.labels.get(code, ""), support, f"{precision:.4f}", f"{recall:.4f}", f"{f1:.4f}"]
+            )
+    return [summary, subjects, *_plots(evaluation, folder)]
+
+
+def _plots(evaluation: Evaluation, folder: Path) -> list[Path]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    reliability = folder / "reliability.png"
+    figure, axis = pyplot.subplots(figsize=(4.5, 4.5))
+    axis.plot([0, 1], [0, 1], linestyle="--", color="grey", label="perfect calibration")
+    if evaluation.reliability:
+        confidence, accuracy, counts = zip(*evaluation.reliability)
+        axis.plot(confidence, accuracy, marker="o", label="Shelfmark")
+        for x, y, n in evaluation.reliability:
+            axis.annotate(str(n), (x, y), fontsize=7, textcoords="offset points", xytext=(4, -10))
+    ece = evaluation.shelfmark.expected_calibration_error
+    axis.set(xlabel="predicted probability", ylabel="observed precision", xlim=(0, 1), ylim=(0, 1))
+    axis.set_title(f"Reliability (ECE {ece:.3f})" if ece is not None else "Reliability")
+    axis.legend(loc="upper left")
+    figure.tight_layout()
+    figure.savefig(reliability, dpi=120)
+
+    levels = folder / "levels.png"
+    figure, axis = pyplot.subplots(figsize=(4.5, 3.2))
+    depths = list(evaluation.per_level_accuracy)
+    axis.bar(
+        [str(d + 1) for d in depths], [evaluation.per_level_accuracy[d] for d in depths], color="#3b6ea8"
+    )
+    axis.set(xlabel="taxonomy level", ylabel="top-1 accuracy", ylim=(0, 1), title="Accuracy per level")
+    figure.tight_layout()
+    figure.savefig(levels, dpi=120)
+    pyplot.close("all")
+    return [reliability, levels]

@@ -1,0 +1,1 @@
+"""Learning subject classifiers from labelled documents."""

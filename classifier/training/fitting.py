@@ -1,0 +1,134 @@
+"""Fit the hybrid classifier: linear heads, calibration and thresholds, on a train/validation split."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.svm import LinearSVC
+
+from classifier.hybrid import VECTOR_WEIGHT, HybridModel, Platt, Thresholds
+from classifier.metrics import micro_prf
+from classifier.training.data import LabelledSet
+from taxonomy.tree import Tree
+
+MIN_EXAMPLES = 3  # fewer positives than this: the node keeps its zero-shot prior
+SVM_C = 0.5
+MAX_FEATURES = 150_000
+ACCEPT_PRECISION = 0.95  # predictions this likely to be right skip the review queue
+ABSTAIN_BELOW = 0.1
+GRID = np.round(np.arange(0.05, 0.96, 0.05), 2)
+
+
+@dataclass(frozen=True)
+class Options:
+    svm_c: float = SVM_C
+    max_features: int = MAX_FEATURES
+    min_examples: int = MIN_EXAMPLES
+
+
+DEFAULTS = Options()
+
+
+def target_matrix(tree: Tree, codes: list[str], targets: list[set[str]]) -> np.ndarray:
+    """Documents × codes, true for each gold code and its ancestors."""
+    position = {code: i for i, code in enumerate(codes)}
+    matrix = np.zeros((len(targets), len(codes)), dtype=bool)
+    for row, gold in enumerate(targets):
+        matrix[row, [position[c] for c in tree.closure(gold)]] = True
+    return matrix
+
+
+def fit_hybrid(
+    tree: Tree,
+    node_vectors: np.ndarray,
+    train: LabelledSet,
+    train_vectors: np.ndarray,
+    validation: LabelledSet,
+    validation_vectors: np.ndarray,
+    options: Options = DEFAULTS,
+    progress: Callable[[str], None] = lambda message: None,
+) -> HybridModel:
+    """Train heads on ``train``; fit calibration and thresholds on ``validation``."""
+    codes = sorted(tree.parents)
+    targets = target_matrix(tree, codes, train.targets)
+    trained = targets.sum(axis=0) >= options.min_examples
+    progress(f"TF-IDF over {len(train)} documents")
+    vectorizer = TfidfVectorizer(
+        ngram_range=(1, 2),
+        min_df=2,
+        max_df=0.5,
+        sublinear_tf=True,
+        max_features=options.max_features,
+        dtype=np.float32,
+    )
+    features = sparse.hstack(
+        [
+            vectorizer.fit_transform(train.texts),
+            VECTOR_WEIGHT * sparse.csr_matrix(train_vectors.astype(np.float32)),
+        ]
+    ).tocsr()
+    weights = np.zeros((features.shape[1], len(codes)), dtype=np.float32)
+    bias = np.zeros(len(codes), dtype=np.float32)
+    for done, column in enumerate(np.flatnonzero(trained), start=1):
+        svm = LinearSVC(C=options.svm_c).fit(features, targets[:, column])
+        weights[:, column], bias[column] = svm.coef_[0], svm.intercept_[0]
+        if done % 20 == 0:
+            progress(f"linear heads: {done} of {trained.sum()}")
+    model = HybridModel(
+        tree=tree,
+        codes=codes,
+        trained=trained,
+        vectorizer=vectorizer,
+        weights=weights,
+        bias=bias,
+        node_vectors=node_vectors,
+        head_calibration=Platt(1.0, 0.0),
+        prior_calibration=Platt(1.0, 0.0),
+        thresholds=Thresholds(assign=0.5, accept=0.9, abstain=ABSTAIN_BELOW),
+    )
+    progress("calibration and thresholds on the validation split")
+    calibrate(model, validation, validation_vectors)
+    return model
+
+
+def calibrate(model: HybridModel, validation: LabelledSet, vectors: np.ndarray) -> None:
+    """Fit Platt scaling of margins and of similarities, then choose the thresholds."""
+    gold = target_matrix(model.tree, model.codes, validation.targets)
+    features = sparse.hstack(
+        [
+            model.vectorizer.transform(validation.texts),
+            VECTOR_WEIGHT * sparse.csr_matrix(vectors.astype(np.float32)),
+        ]
+    ).tocsr()
+    margins = np.asarray(features @ model.weights) + model.bias
+    model.head_calibration = fit_platt(margins[:, model.trained], gold[:, model.trained])
+    model.prior_calibration = fit_platt(vectors @ model.node_vectors.T, gold)
+    probabilities = model.probabilities(validation.texts, vectors)
+    model.thresholds = choose_thresholds(model, probabilities, validation.targets)
+
+
+def fit_platt(scores: np.ndarray, labels: np.ndarray) -> Platt:
+    """One logistic curve from scores to probabilities for all columns together."""
+    regression = LogisticRegression(C=1e4).fit(scores.reshape(-1, 1), labels.reshape(-1))
+    return Platt(float(regression.coef_[0, 0]), float(regression.intercept_[0]))
+
+
+def choose_thresholds(model: HybridModel, probabilities: np.ndarray, targets: list[set[str]]) -> Thresholds:
+    """Assign at the threshold with the best micro-F1; accept from where precision reaches ACCEPT_PRECISION."""
+    gold = [model.tree.closure(t) for t in targets]
+    gold_matrix = target_matrix(model.tree, model.codes, targets)
+
+    def assigned_at(threshold: float) -> list[set[str]]:
+        model.thresholds = Thresholds(assign=threshold, accept=1.0, abstain=ABSTAIN_BELOW)
+        return [{p.code for p in predictions} for predictions in model.decide(probabilities)]
+
+    def precision_from(threshold: float) -> float:
+        above = probabilities >= threshold
+        return (above & gold_matrix).sum() / max(above.sum(), 1)
+
+    assign = max(GRID, key=lambda t: micro_prf(assigned_at(t), gold)[2])
+    accept = next((t for t in GRID if precision_from(t) >= ACCEPT_PRECISION), 1.0)
+    return Thresholds(assign=float(assign), accept=float(max(accept, assign)), abstain=ABSTAIN_BELOW)

@@ -1,0 +1,74 @@
+"""Train a classifier for a taxonomy from a labelled file, using cached document vectors."""
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from django.conf import settings
+
+from classifier.hybrid import HybridModel
+from classifier.loading import zero_shot_model
+from classifier.training.data import LabelledSet, labelled_corpus, read_labelled_file, validation_split
+from classifier.training.embeddings import cache_key, cached_vectors
+from classifier.training.fitting import DEFAULTS, Options, fit_hybrid
+from classifier.zeroshot import document_text
+from ingest.parsers import parse_file
+from ingest.types import ParsedRecord
+from taxonomy.labels import LabelResolver
+from taxonomy.models import Taxonomy
+from taxonomy.tree import Tree
+
+VALIDATION_FRACTION = 0.1
+
+
+def file_vectors(path: Path, encoder, progress: Callable[[str], None]) -> np.ndarray:
+    """Vectors of every parsed record of the file, in file order, from the on-disk cache."""
+    texts = (document_text(r.title, r.abstract) for r in parse_file(path) if isinstance(r, ParsedRecord))
+    folder = settings.CLASSIFIER_CACHE_DIR / "embeddings" / cache_key(path, encoder)
+    return cached_vectors(texts, encoder, folder, progress=lambda n: progress(f"encoded {n} documents"))
+
+
+def labelled_with_vectors(taxonomy: Taxonomy, path: Path, progress=print) -> tuple[LabelledSet, np.ndarray]:
+    """The file's labelled records and their vectors."""
+    classifier = zero_shot_model(taxonomy)
+    data, positions = read_labelled_file(path, LabelResolver(classifier.model.tree))
+    vectors = file_vectors(path, classifier.encoder, progress)[positions].astype(np.float32)
+    return data, vectors
+
+
+def _fit(
+    taxonomy: Taxonomy,
+    data: LabelledSet,
+    vectors: np.ndarray,
+    options: Options,
+    progress: Callable[[str], None],
+) -> tuple[HybridModel, LabelledSet, np.ndarray]:
+    train, validation = validation_split(data.ids, VALIDATION_FRACTION)
+    progress(f"{len(train)} training and {len(validation)} validation documents")
+    model = fit_hybrid(
+        Tree.from_taxonomy(taxonomy),
+        zero_shot_model(taxonomy).model.node_vectors,
+        data.subset(train),
+        vectors[train],
+        data.subset(validation),
+        vectors[validation],
+        options,
+        progress,
+    )
+    return model, data.subset(validation), vectors[validation]
+
+
+def train_from_corpus(
+    taxonomy: Taxonomy, corpus, options: Options = DEFAULTS, progress: Callable[[str], None] = print
+) -> tuple[HybridModel, LabelledSet, np.ndarray]:
+    """Fit on the corpus's documents that librarians have given accepted subjects."""
+    data, vectors = labelled_corpus(corpus)
+    return _fit(taxonomy, data, vectors, options, progress)
+
+
+def train_from_file(
+    taxonomy: Taxonomy, path: Path, options: Options = DEFAULTS, progress: Callable[[str], None] = print
+) -> tuple[HybridModel, LabelledSet, np.ndarray]:
+    """Fit a hybrid model on the file; returns it with the validation split it was tuned on."""
+    data, vectors = labelled_with_vectors(taxonomy, Path(path), progress)
+    return _fit(taxonomy, data, vectors, options, progress)

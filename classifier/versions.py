@@ -1,0 +1,47 @@
+"""Trained model versions: saved to files, registered in the database, switched on one at a time."""
+
+from functools import lru_cache
+from pathlib import Path
+
+import joblib
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from classifier.hybrid import HybridModel
+from classifier.models import ClassifierModel
+from taxonomy.models import Taxonomy
+
+
+def save_model(taxonomy: Taxonomy, model: HybridModel, trained_on: str, metrics: dict) -> ClassifierModel:
+    """Write the model to the model folder and register it (not active yet)."""
+    version = f"hybrid/{taxonomy.name}@{taxonomy.version}/{timezone.now():%Y%m%d-%H%M%S}"
+    folder = Path(settings.CLASSIFIER_MODEL_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / (version.replace("/", "_").replace("@", "-") + ".joblib")
+    joblib.dump(model, path)
+    return ClassifierModel.objects.create(
+        taxonomy=taxonomy,
+        version=version,
+        kind="hybrid",
+        path=str(path),
+        trained_on=trained_on,
+        metrics=metrics,
+    )
+
+
+@transaction.atomic
+def activate(record: ClassifierModel) -> None:
+    """Make this model the one that classifies new documents of its taxonomy."""
+    ClassifierModel.objects.filter(taxonomy=record.taxonomy, is_active=True).update(is_active=False)
+    ClassifierModel.objects.filter(pk=record.pk).update(is_active=True)
+
+
+def active_model(taxonomy: Taxonomy) -> ClassifierModel | None:
+    return ClassifierModel.objects.filter(taxonomy=taxonomy, is_active=True).first()
+
+
+@lru_cache(maxsize=4)
+def load_model(path: str) -> HybridModel:
+    """The model stored at ``path``, read once per process."""
+    return joblib.load(path)
