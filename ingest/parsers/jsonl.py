@@ -1,12 +1,11 @@
 """JSON Lines records: one JSON object a line with ``id``, ``title`` and optional ``abstract``."""
 
 import json
-import zlib
 from collections.abc import Iterator
-from pathlib import Path
 
-from ingest.errors import RecordError, SourceError
-from ingest.parsers.opening import open_text
+from ingest.errors import RecordError
+from ingest.parsers.decoding import text_lines
+from ingest.parsers.opening import Source
 from ingest.types import ParsedRecord
 
 TEXT_FIELDS = ("title", "abstract", "full_text")
@@ -54,26 +53,16 @@ def record_from_object(obj: object, file: str, line: int) -> ParsedRecord:
     )
 
 
-def parse_jsonl(path: Path, name: str) -> Iterator[ParsedRecord | RecordError]:
-    """Stream a (possibly gzipped) JSON Lines file; bad lines come out as RecordError."""
-    try:
-        with open_text(path) as handle:
-            line = 0
-            while True:
-                line += 1
-                try:
-                    text = handle.readline()
-                except UnicodeDecodeError as error:
-                    raise SourceError(f"{name}: line {line}: not UTF-8 text ({error.reason})") from error
-                if not text:
-                    return
-                if not text.strip():
-                    continue
-                try:
-                    yield record_from_object(json.loads(text), name, line)
-                except json.JSONDecodeError as error:
-                    yield RecordError(name, line, "", f"invalid JSON: {error.msg} at column {error.colno}")
-                except RecordError as error:
-                    yield error
-    except (EOFError, zlib.error, OSError) as error:
-        raise SourceError(f"{name}: cannot read the file: {error}") from error
+def parse_jsonl(source: Source) -> Iterator[ParsedRecord | RecordError]:
+    """Stream JSON Lines: one record object a line; bad lines come out as RecordError."""
+    for line, text in text_lines(source.stream, source.name):
+        if not text.strip():
+            continue
+        try:
+            yield record_from_object(json.loads(text), source.name, line)
+        except RecordError as error:
+            yield error
+        except json.JSONDecodeError as error:
+            yield RecordError(source.name, line, "", f"invalid JSON: {error.msg} at column {error.colno}")
+        except (ValueError, RecursionError) as error:  # huge integers, absurd nesting
+            yield RecordError(source.name, line, "", f"invalid JSON: {error}")
