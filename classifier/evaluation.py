@@ -11,6 +11,7 @@ from classifier.loading import LoadedClassifier
 from classifier.metrics import Scores, micro_prf, per_subject_f1, reliability, score_predictions
 from classifier.training.data import LabelledSet, read_labelled_file, validation_split
 from classifier.training.pipeline import VALIDATION_FRACTION, labelled_with_vectors
+from classifier.types import Prediction
 from taxonomy.labels import LabelResolver
 from taxonomy.models import Taxonomy
 from taxonomy.tree import Tree
@@ -54,7 +55,7 @@ def evaluate(
     shelfmark = score_predictions([_ranked_in_space(tree, r, space) for r in ranked], predicted, gold)
     baseline = None
     if baseline_train:
-        train = _baseline_training_set(tree, baseline_train)
+        train = _baseline_training_set(tree, baseline_train, space)
         base_ranked, base_assigned = Baseline.fit(train).predict(data.texts)
         baseline = score_predictions(
             [_ranked_in_space(tree, r, space) for r in base_ranked],
@@ -72,7 +73,7 @@ def evaluate(
         shelfmark=shelfmark,
         baseline=baseline,
         hierarchical_f1=micro_prf(closed_predicted, closed_gold)[2],
-        per_level_accuracy=per_level_accuracy(tree, [r[0][0] if r else None for r in ranked], closed_gold),
+        per_level_accuracy=per_level_accuracy(tree, decided, closed_gold),
         abstained=sum(not ps for ps in decided),
         reliability=reliability([p for p, _ in top5], [c for _, c in top5]),
         per_subject=per_subject_f1(predicted, gold),
@@ -83,7 +84,7 @@ def evaluate_validation(model: HybridModel, validation: LabelledSet, vectors: np
     """Headline figures of a freshly trained model on its validation split (hierarchical space)."""
     probabilities = model.probabilities(validation.texts, vectors)
     gold = [model.tree.closure(t) for t in validation.targets]
-    predicted = [{p.code for p in ps} for ps in model.decide(probabilities)]
+    predicted = [{p.code for p in ps} for ps in model.decide(probabilities, model.domain_similarity(vectors))]
     ranked = [model.ranked(row) for row in probabilities]
     scores = score_predictions(ranked, predicted, gold)
     return {
@@ -97,14 +98,17 @@ def evaluate_validation(model: HybridModel, validation: LabelledSet, vectors: np
     }
 
 
-def per_level_accuracy(tree: Tree, best: list[str | None], closed_gold: list[set[str]]) -> dict[int, float]:
-    """For each depth: how often the best prediction's node at that depth is a gold node."""
+def per_level_accuracy(
+    tree: Tree, decided: list[list[Prediction]], closed_gold: list[set[str]]
+) -> dict[int, float]:
+    """For each depth with gold subjects: how often the best assigned node at that depth is gold."""
     hits: dict[int, list[bool]] = {}
-    for code, gold in zip(best, closed_gold):
-        depths_in_gold = {tree.depth(g) for g in gold}
-        path = tree.first_path(code) if code else []
-        for depth in depths_in_gold:
-            hits.setdefault(depth, []).append(depth < len(path) and path[depth] in gold)
+    for predictions, gold in zip(decided, closed_gold):
+        best: dict[int, str] = {}
+        for p in sorted(predictions, key=lambda p: -p.score):
+            best.setdefault(tree.depth(p.code), p.code)
+        for depth in {tree.depth(g) for g in gold}:
+            hits.setdefault(depth, []).append(best.get(depth) in gold)
     return {depth: float(np.mean(values)) for depth, values in sorted(hits.items())}
 
 
@@ -116,8 +120,10 @@ def _ranked_in_space(tree: Tree, ranked: list[tuple[str, float]], space: str) ->
     return ranked if space == "closure" else [(c, p) for c, p in ranked if c in tree.leaves]
 
 
-def _baseline_training_set(tree: Tree, path: Path) -> LabelledSet:
-    """The training part of the file under the same split the trained model used."""
+def _baseline_training_set(tree: Tree, path: Path, space: str) -> LabelledSet:
+    """The training part of the file under the model's split, its targets in the evaluation's space."""
     data, _ = read_labelled_file(Path(path), LabelResolver(tree))
     train, _ = validation_split(data.ids, VALIDATION_FRACTION)
-    return data.subset(train)
+    subset = data.subset(train)
+    subset.targets = [_in_space(tree, t, space) for t in subset.targets]
+    return subset

@@ -34,6 +34,7 @@ class Thresholds:
     assign: float  # a node is assigned at or above this probability
     accept: float  # an assigned node is accepted without review at or above this
     abstain: float  # a document whose best probability is below this is not classifiable
+    domain: float  # ...and so is one less similar than this to every subject's training documents
 
 
 @dataclass
@@ -47,6 +48,7 @@ class HybridModel:
     weights: np.ndarray  # (features, codes) float32; zero columns for untrained codes
     bias: np.ndarray  # (codes,)
     node_vectors: np.ndarray  # (codes, dims) for the zero-shot fallback
+    centroids: np.ndarray  # (codes, dims) unit mean vector of each subject's training documents
     head_calibration: Platt
     prior_calibration: Platt
     thresholds: Thresholds
@@ -62,9 +64,18 @@ class HybridModel:
         raw = np.where(self.trained, self.head_calibration(margins), self.prior_calibration(similarities))
         return consistent(self.tree, self.codes, raw)
 
-    def decide(self, probabilities: np.ndarray) -> list[list[Prediction]]:
+    def predict(self, texts: Sequence[str], vectors: np.ndarray) -> list[list[Prediction]]:
         """Assigned subjects per document (best first, ancestors included); [] means not classifiable."""
-        return [self._decide_one(row) for row in probabilities]
+        return self.decide(self.probabilities(texts, vectors), self.domain_similarity(vectors))
+
+    def domain_similarity(self, vectors: np.ndarray) -> np.ndarray:
+        """Each document's cosine to the nearest subject centroid: low for documents from elsewhere."""
+        return (vectors @ self.centroids.T).max(axis=1)
+
+    def decide(self, probabilities: np.ndarray, domain: np.ndarray | None = None) -> list[list[Prediction]]:
+        """Assigned subjects per document from probabilities; [] for documents out of domain or unsure."""
+        inside = np.ones(len(probabilities), bool) if domain is None else domain >= self.thresholds.domain
+        return [self._decide_one(row) if ok else [] for row, ok in zip(probabilities, inside)]
 
     def __post_init__(self) -> None:
         self.depths = np.array([self.tree.depth(c) for c in self.codes])

@@ -30,7 +30,7 @@ class LoadedClassifier:
     def predict(self, texts: Sequence[str], vectors: np.ndarray) -> list[list[Prediction]]:
         """Subjects per document, best first with ancestors; [] when the model cannot place it."""
         if isinstance(self.model, HybridModel):
-            return self.model.decide(self.model.probabilities(texts, vectors))
+            return self.model.predict(texts, vectors)
         return self.model.predict(vectors)
 
     def rank(self, texts: Sequence[str], vectors: np.ndarray, k: int = 5) -> list[list[tuple[str, float]]]:

@@ -1,7 +1,7 @@
 """Fit the hybrid classifier: linear heads, calibration and thresholds, on a train/validation split."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import sparse
@@ -19,6 +19,7 @@ SVM_C = 0.5
 MAX_FEATURES = 150_000
 ACCEPT_PRECISION = 0.95  # predictions this likely to be right skip the review queue
 ABSTAIN_BELOW = 0.1
+DOMAIN_QUANTILE = 0.01  # the share of validation documents the domain floor may turn away
 GRID = np.round(np.arange(0.05, 0.96, 0.05), 2)
 
 
@@ -85,13 +86,21 @@ def fit_hybrid(
         weights=weights,
         bias=bias,
         node_vectors=node_vectors,
+        centroids=centroids(train_vectors, targets),
         head_calibration=Platt(1.0, 0.0),
         prior_calibration=Platt(1.0, 0.0),
-        thresholds=Thresholds(assign=0.5, accept=0.9, abstain=ABSTAIN_BELOW),
+        thresholds=Thresholds(assign=0.5, accept=0.9, abstain=ABSTAIN_BELOW, domain=-1.0),
     )
     progress("calibration and thresholds on the validation split")
     calibrate(model, validation, validation_vectors)
     return model
+
+
+def centroids(vectors: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """Unit mean vector of each code's training documents (zero for codes without any)."""
+    sums = targets.T.astype(np.float32) @ vectors.astype(np.float32)
+    norms = np.linalg.norm(sums, axis=1, keepdims=True)
+    return sums / np.maximum(norms, 1e-9)
 
 
 def calibrate(model: HybridModel, validation: LabelledSet, vectors: np.ndarray) -> None:
@@ -105,9 +114,11 @@ def calibrate(model: HybridModel, validation: LabelledSet, vectors: np.ndarray) 
     ).tocsr()
     margins = np.asarray(features @ model.weights) + model.bias
     model.head_calibration = fit_platt(margins[:, model.trained], gold[:, model.trained])
-    model.prior_calibration = fit_platt(vectors @ model.node_vectors.T, gold)
+    rare = ~model.trained | (gold.sum(axis=0) < np.median(gold.sum(axis=0)))  # where the prior matters
+    model.prior_calibration = fit_platt((vectors @ model.node_vectors.T)[:, rare], gold[:, rare])
     probabilities = model.probabilities(validation.texts, vectors)
-    model.thresholds = choose_thresholds(model, probabilities, validation.targets)
+    domain = float(np.quantile(model.domain_similarity(vectors), DOMAIN_QUANTILE))
+    model.thresholds = replace(choose_thresholds(model, probabilities, validation.targets), domain=domain)
 
 
 def fit_platt(scores: np.ndarray, labels: np.ndarray) -> Platt:
@@ -122,7 +133,7 @@ def choose_thresholds(model: HybridModel, probabilities: np.ndarray, targets: li
     gold_matrix = target_matrix(model.tree, model.codes, targets)
 
     def assigned_at(threshold: float) -> list[set[str]]:
-        model.thresholds = Thresholds(assign=threshold, accept=1.0, abstain=ABSTAIN_BELOW)
+        model.thresholds = Thresholds(assign=threshold, accept=1.0, abstain=ABSTAIN_BELOW, domain=-1.0)
         return [{p.code for p in predictions} for predictions in model.decide(probabilities)]
 
     def precision_from(threshold: float) -> float:
@@ -131,4 +142,6 @@ def choose_thresholds(model: HybridModel, probabilities: np.ndarray, targets: li
 
     assign = max(GRID, key=lambda t: micro_prf(assigned_at(t), gold)[2])
     accept = next((t for t in GRID if precision_from(t) >= ACCEPT_PRECISION), 1.0)
-    return Thresholds(assign=float(assign), accept=float(max(accept, assign)), abstain=ABSTAIN_BELOW)
+    return Thresholds(
+        assign=float(assign), accept=float(max(accept, assign)), abstain=ABSTAIN_BELOW, domain=-1.0
+    )
