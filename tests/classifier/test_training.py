@@ -1,0 +1,82 @@
+"""Training on real labelled papers (FoRC4CL and Taxonomy4CL): calibrated, consistent, abstaining."""
+
+import gzip
+import json
+from itertools import islice
+
+import numpy as np
+import pytest
+
+from classifier import versions
+from classifier.evaluation import evaluate
+from classifier.loading import load_classifier, zero_shot_model
+from classifier.training.pipeline import labelled_with_vectors, train_from_file
+from classifier.zeroshot import document_text
+from taxonomy.actions import import_taxonomy
+from tests.classifier.test_decoding import assert_consistent
+from tests.conftest import ARXIV_DEV, SHARED_DATA
+
+TAXONOMY4CL = SHARED_DATA / "taxonomies" / "taxonomy4cl-v1.0.1.json"
+FORC_TRAIN = SHARED_DATA / "corpora" / "forc4cl-train.jsonl.gz"
+FORC_VAL = SHARED_DATA / "corpora" / "forc4cl-val.jsonl.gz"
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
+
+
+@pytest.fixture(scope="module")
+def trained(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Taxonomy4CL and a model trained on the FoRC4CL train file, both kept for the module."""
+    with django_db_blocker.unblock():
+        taxonomy = import_taxonomy(TAXONOMY4CL, name="taxonomy4cl-test")
+        model, validation, vectors = train_from_file(taxonomy, FORC_TRAIN, progress=lambda message: None)
+        yield taxonomy, model, validation, vectors
+        taxonomy.delete()
+
+
+def test_probabilities_are_calibrated_monotone_and_hierarchy_consistent(trained):
+    _, model, validation, vectors = trained
+    assert model.head_calibration.a > 0 and model.prior_calibration.a > 0
+    margins = np.linspace(-3, 3, 25)
+    assert (np.diff(model.head_calibration(margins)) > 0).all()
+    probabilities = model.probabilities(validation.texts, vectors)
+    assert ((probabilities >= 0) & (probabilities <= 1)).all()
+    position = {c: i for i, c in enumerate(model.codes)}
+    for code, parents in model.tree.parents.items():
+        for parent in parents:
+            assert (probabilities[:, position[parent]] >= probabilities[:, position[code]]).all()
+    for predictions in model.predict(validation.texts, vectors):
+        if predictions:
+            assert_consistent(model.tree, predictions)
+
+
+def test_papers_from_another_field_are_not_classifiable(trained):
+    taxonomy, model, validation, vectors = trained
+    with gzip.open(ARXIV_DEV, "rt") as lines:
+        maths = [r for r in map(json.loads, islice(lines, 3000)) if r["categories"][0].startswith("math.")][
+            :30
+        ]
+    texts = [document_text(r["title"], r["abstract"]) for r in maths]
+    encoder = zero_shot_model(taxonomy).encoder
+    elsewhere = model.predict(texts, encoder.encode(texts))
+    assert sum(not p for p in elsewhere) >= 0.9 * len(maths)
+    at_home = model.predict(validation.texts, vectors)
+    assert sum(bool(p) for p in at_home) >= 0.9 * len(at_home)
+
+
+def test_trained_model_beats_the_baseline_and_classifies_once_active(trained):
+    taxonomy, model, _, _ = trained
+    record = versions.save_model(taxonomy, model, trained_on=str(FORC_TRAIN), metrics={})
+    assert load_classifier(taxonomy).version.startswith("zeroshot/")
+    versions.activate(record)
+    classifier = load_classifier(taxonomy)
+    assert classifier.version == record.version
+
+    result = evaluate(taxonomy, classifier, FORC_VAL, baseline_train=FORC_TRAIN)
+    assert result.space == "closure" and result.shelfmark.documents == 225
+    for figure in ("precision_at_1", "ndcg_at_5", "micro_f1", "macro_f1"):
+        assert getattr(result.shelfmark, figure) > getattr(result.baseline, figure), figure
+    assert result.shelfmark.expected_calibration_error < 0.15
+
+    data, vectors = labelled_with_vectors(taxonomy, FORC_VAL)
+    accepted = [p for ps in classifier.predict(data.texts, vectors) for p in ps if classifier.accepts(p)]
+    assert all(p.score >= model.thresholds.accept for p in accepted)
