@@ -12,6 +12,7 @@ from itertools import islice
 import numpy as np
 
 from classifier.encoders.base import Encoder
+from classifier.zeroshot import document_text
 
 WORD = re.compile(r"\S+")
 PLACEHOLDER = re.compile(r"\{\{(?:formula|cite|figure|table):[0-9a-f-]+\}\}")  # unarXive-style markers
@@ -31,7 +32,7 @@ class DocumentText:
     @property
     def head(self) -> str:
         """Title and abstract: the text that says most about the subject."""
-        return f"{self.title}. {self.abstract}".strip() if self.abstract else self.title
+        return document_text(self.title, self.abstract)
 
     @property
     def text(self) -> str:
