@@ -46,6 +46,7 @@ class Command(BaseCommand):
             if not path.is_file():
                 raise CommandError(f"{path}: no such file")
             model, validation, vectors = train_from_file(found, path, settings, progress)
+            source = str(path.resolve())
         metrics = evaluate_validation(model, validation, vectors)
         record = versions.save_model(found, model, trained_on=source, metrics=metrics)
         progress(f"saved {record.version}: validation {metrics}")
