@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
 
 from classifier.models import Classification
 from ingest.models import Corpus, Document
@@ -31,6 +31,8 @@ class Subject:
     model_version: str
     source: str
     path: list[PathStep]
+    id: int  # the stored classification, for the review actions
+    status: str
 
 
 @dataclass
@@ -94,6 +96,8 @@ def document_subjects(document: Document, tree: Tree | None = None) -> list[Subj
             model_version=row.model_version,
             source=row.source,
             path=path_steps(tree, row.node.code),
+            id=row.pk,
+            status=row.status,
         )
         for row in rows
     ]
@@ -148,4 +152,35 @@ def node_summary(node: Node) -> NodeSummary:
         parents=[PathStep(code, tree.labels[code]) for code in tree.parents[node.code]],
         children=[CountedNode(c, tree.labels[c], counts.get(c, 0)) for c in tree.children[node.code]],
         count=counts.get(node.code, 0),
+    )
+
+
+def review_queue(
+    corpus: str | None = None, taxonomy: int | None = None, node: str | None = None
+) -> QuerySet[Document]:
+    """Documents with subjects awaiting review, the longest waiting first, annotated with ``waiting_since``.
+
+    ``node`` keeps documents with a subject awaiting review at that node (ancestors are stored,
+    so a branch finds everything waiting below it).
+    """
+    waiting = Classification.objects.filter(status=Classification.Status.REVIEW)
+    if node:
+        waiting = waiting.filter(node__code=node)
+        if taxonomy is not None:
+            waiting = waiting.filter(node__taxonomy_id=taxonomy)
+    documents = Document.objects.filter(id__in=waiting.values("document_id"))
+    documents = filter_documents(documents, corpus=corpus, taxonomy=taxonomy)
+    since = Min("classifications__created", filter=Q(classifications__status=Classification.Status.REVIEW))
+    return documents.annotate(waiting_since=since).select_related("corpus").order_by("waiting_since", "id")
+
+
+def documents_without_subject(corpus: str | None = None, taxonomy: int | None = None) -> QuerySet[Document]:
+    """Classified documents that carry no subject: the model could not place them (its assessment
+    says not classifiable), or librarians rejected every subject it gave. Oldest first."""
+    placed = Classification.objects.filter(is_leaf_prediction=True).values("document_id")
+    documents = Document.objects.filter(assessment__isnull=False).exclude(id__in=placed)
+    return (
+        filter_documents(documents, corpus=corpus, taxonomy=taxonomy)
+        .select_related("corpus", "assessment")
+        .order_by("created", "id")
     )

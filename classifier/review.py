@@ -1,0 +1,108 @@
+"""The librarians' review of the model's subjects: accept, reject, correct.
+
+Each action is one change in one transaction. Stored subjects keep the model's convention (a
+subject comes with every ancestor, so counts and facets add up), the document's ``updated``
+grows so that the index version does too, and the document is re-indexed after commit. The
+index task is addressed by name, so the classifier does not import search.
+"""
+
+from celery import signature
+from django.db import transaction
+from django.utils import timezone
+
+from classifier.models import Classification
+from ingest.models import Document
+from taxonomy.models import Node
+from taxonomy.tree import Tree
+
+INDEX_TASK = "search.index_documents"
+
+
+class UnknownSubject(Exception):
+    """A node code that the document's taxonomy does not have."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(f"no subject {code!r} in this taxonomy")
+        self.code = code
+
+
+def _changed(document_id: int) -> None:
+    """Bump the document's version and queue its re-indexing once the change is committed."""
+    Document.objects.filter(pk=document_id).update(updated=timezone.now())
+    transaction.on_commit(lambda: signature(INDEX_TASK, args=([document_id],), queue="index").delay())
+
+
+@transaction.atomic
+def accept(classification: Classification) -> None:
+    """Confirm a subject; the subjects above it, which it implies, are confirmed with it."""
+    tree = Tree.from_taxonomy(classification.node.taxonomy_id)
+    codes = {classification.node.code} | tree.ancestors(classification.node.code)
+    Classification.objects.filter(
+        document_id=classification.document_id,
+        node__taxonomy_id=classification.node.taxonomy_id,
+        node__code__in=codes,
+        status=Classification.Status.REVIEW,
+    ).update(status=Classification.Status.ACCEPTED)
+    _changed(classification.document_id)
+
+
+@transaction.atomic
+def accept_all(document: Document) -> int:
+    """Confirm every subject of the document that awaits review; returns how many."""
+    accepted = Classification.objects.filter(document=document, status=Classification.Status.REVIEW).update(
+        status=Classification.Status.ACCEPTED
+    )
+    _changed(document.pk)
+    return accepted
+
+
+@transaction.atomic
+def reject(classification: Classification) -> None:
+    """Take a subject off the document, whoever gave it, with the subjects below it; broader
+    subjects that no remaining subject implies go too. A document left without any subject
+    shows among those that need one (``queries.documents_without_subject``)."""
+    document_id, taxonomy_id = classification.document_id, classification.node.taxonomy_id
+    tree = Tree.from_taxonomy(taxonomy_id)
+    rows = Classification.objects.filter(document_id=document_id, node__taxonomy_id=taxonomy_id)
+    code = classification.node.code
+    below = {c for c in rows.values_list("node__code", flat=True) if code in tree.ancestors(c)}
+    rows.filter(node__code__in={code} | below).delete()
+    implied = tree.closure(rows.filter(is_leaf_prediction=True).values_list("node__code", flat=True))
+    rows.filter(is_leaf_prediction=False).exclude(node__code__in=implied).delete()
+    _changed(document_id)
+
+
+@transaction.atomic
+def correct(document: Document, code: str) -> Classification:
+    """Give the document a subject a librarian chose, with its ancestors; the librarian's word
+    replaces the model's on those nodes. Returns the librarian's classification for ``code``."""
+    taxonomy_id = document.corpus.taxonomy_id
+    tree = Tree.from_taxonomy(taxonomy_id)
+    if code not in tree.parents:
+        raise UnknownSubject(code)
+    nodes = Node.objects.filter(taxonomy_id=taxonomy_id, code__in={code} | tree.ancestors(code))
+    Classification.objects.filter(
+        document=document, node__in=nodes, source=Classification.Source.MODEL
+    ).delete()
+    chosen = set(
+        Classification.objects.filter(
+            document=document, source=Classification.Source.LIBRARIAN, is_leaf_prediction=True
+        ).values_list("node_id", flat=True)
+    )
+    rows = {
+        node.code: Classification.objects.update_or_create(
+            document=document,
+            node=node,
+            source=Classification.Source.LIBRARIAN,
+            defaults={
+                "score": 1.0,
+                "rank": 1,
+                "is_leaf_prediction": node.code == code or node.pk in chosen,
+                "model_version": "",
+                "status": Classification.Status.ACCEPTED,
+            },
+        )[0]
+        for node in nodes
+    }
+    _changed(document.pk)
+    return rows[code]
