@@ -41,3 +41,22 @@ class SearchForm(forms.Form):
             page=data.get("page") or 1,
             size=data.get("size") or SEARCH_PAGE_SIZE,
         )
+
+
+class ReviewFilterForm(forms.Form):
+    corpus = forms.CharField(required=False, max_length=200)
+    taxonomy = forms.IntegerField(required=False, min_value=1)
+    node = forms.CharField(label="Subject code", required=False, max_length=200)
+
+    def filters(self) -> dict:
+        """The queue filters the cleaned form asks for (call after ``is_valid``)."""
+        data = self.cleaned_data
+        return {
+            "corpus": data.get("corpus") or None,
+            "taxonomy": data.get("taxonomy"),
+            "node": data.get("node") or None,
+        }
+
+
+class CorrectionForm(forms.Form):
+    node = forms.CharField(label="Subject code", max_length=200)

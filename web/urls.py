@@ -14,5 +14,11 @@ urlpatterns = [
     path("taxonomies/<int:pk>/nodes/<path:code>/", views.node, name="node"),
     path("search/", views.search, name="search"),
     path("documents/<int:pk>/", views.document, name="document"),
+    path("review/", views.review, name="review"),
+    path("review/not-classifiable/", views.review_unplaced, name="review-unplaced"),
+    path("review/subjects/<int:pk>/accept/", views.accept_subject, name="accept-subject"),
+    path("review/subjects/<int:pk>/reject/", views.reject_subject, name="reject-subject"),
+    path("review/documents/<int:pk>/accept/", views.accept_document, name="accept-document"),
+    path("review/documents/<int:pk>/correct/", views.correct_document, name="correct-document"),
     path("api/", include("web.api.urls")),
 ]

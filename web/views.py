@@ -1,20 +1,32 @@
 """Pages for librarians: each view reads the request, calls a query, an action or search, renders."""
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from classifier.queries import counted_tree, document_subjects, documents_with_subject, node_summary
+from classifier import review as review_actions
+from classifier.models import Classification
+from classifier.queries import (
+    counted_tree,
+    document_subjects,
+    documents_with_subject,
+    documents_without_subject,
+    node_summary,
+    review_queue,
+)
 from ingest.models import Document, IngestJob
 from taxonomy.models import Node, Taxonomy
-from web.forms import SearchForm, UploadForm
+from web.forms import CorrectionForm, ReviewFilterForm, SearchForm, UploadForm
 from web.jobs import job_progress, recent_failures
 from web.overview import corpora_with_counts, recent_jobs, taxonomies_with_counts
+from web.reviewing import back_url, explained_subjects, node_choices, queue_entries
 from web.searching import search_documents, similar_documents
 from web.uploads import UploadError, ingest_upload
 
 NODE_PAGE_SIZE = 20
+REVIEW_PAGE_SIZE = 10
 SIMILAR_DOCUMENTS = 8
 
 
@@ -84,14 +96,101 @@ def search(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def document(request: HttpRequest, pk: int) -> HttpResponse:
-    """A document with its predicted subjects and the documents nearest to it."""
-    document = get_object_or_404(Document.objects.select_related("corpus__taxonomy"), pk=pk)
+    """A document with its subjects, the evidence for each, and the documents nearest to it."""
+    document = get_object_or_404(Document.objects.select_related("corpus__taxonomy", "assessment"), pk=pk)
     subjects = document_subjects(document)
     context = {
         "document": document,
-        "leaf_subjects": [s for s in subjects if s.is_leaf],
+        "leaf_subjects": explained_subjects(document, [s for s in subjects if s.is_leaf]),
         "broader_subjects": [s for s in subjects if not s.is_leaf],
         "model_versions": sorted({s.model_version for s in subjects if s.model_version}),
         "similar": similar_documents(document, SIMILAR_DOCUMENTS),
+        "choices": node_choices([document.corpus.taxonomy_id]),
     }
     return render(request, "web/document.html", context)
+
+
+@require_GET
+def review(request: HttpRequest) -> HttpResponse:
+    """Documents whose subjects await review, longest waiting first, to accept, reject or correct."""
+    form = ReviewFilterForm(request.GET)
+    queue = review_queue(**form.filters()) if form.is_valid() else Document.objects.none()
+    page = Paginator(queue, REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    entries = queue_entries(page)
+    context = {
+        "tab": "review",
+        "form": form,
+        "corpora": corpora_with_counts(),
+        "page": page,
+        "entries": entries,
+        "choices": node_choices(entry.document.corpus.taxonomy_id for entry in entries),
+    }
+    return render(request, "web/review.html", context, status=200 if form.is_valid() else 400)
+
+
+@require_GET
+def review_unplaced(request: HttpRequest) -> HttpResponse:
+    """Documents without any subject: the model could not place them, or every subject was rejected."""
+    form = ReviewFilterForm(request.GET)
+    if form.is_valid():
+        filters = form.filters()
+        documents = documents_without_subject(filters["corpus"], filters["taxonomy"])
+    else:
+        documents = Document.objects.none()
+    page = Paginator(documents, REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "tab": "unplaced",
+        "form": form,
+        "corpora": corpora_with_counts(),
+        "page": page,
+        "choices": node_choices(document.corpus.taxonomy_id for document in page),
+    }
+    return render(request, "web/review_unplaced.html", context, status=200 if form.is_valid() else 400)
+
+
+def _classification(pk: int) -> Classification:
+    return get_object_or_404(Classification.objects.select_related("node", "document"), pk=pk)
+
+
+@require_POST
+def accept_subject(request: HttpRequest, pk: int) -> HttpResponse:
+    """Accept one subject (and the broader ones it implies), then go back."""
+    classification = _classification(pk)
+    review_actions.accept(classification)
+    messages.success(request, f"Accepted {classification.node.label} for “{classification.document}”.")
+    return redirect(back_url(request))
+
+
+@require_POST
+def reject_subject(request: HttpRequest, pk: int) -> HttpResponse:
+    """Reject one subject (and those below it), then go back."""
+    classification = _classification(pk)
+    review_actions.reject(classification)
+    messages.success(request, f"Rejected {classification.node.label} for “{classification.document}”.")
+    return redirect(back_url(request))
+
+
+@require_POST
+def accept_document(request: HttpRequest, pk: int) -> HttpResponse:
+    """Accept every subject of the document that awaits review, then go back."""
+    document = get_object_or_404(Document, pk=pk)
+    count = review_actions.accept_all(document)
+    messages.success(request, f"Accepted {count} subject{'s' if count != 1 else ''} for “{document}”.")
+    return redirect(back_url(request))
+
+
+@require_POST
+def correct_document(request: HttpRequest, pk: int) -> HttpResponse:
+    """Give the document the subject a librarian typed or picked, then go back."""
+    document = get_object_or_404(Document.objects.select_related("corpus"), pk=pk)
+    form = CorrectionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a subject code to add.")
+        return redirect(back_url(request))
+    try:
+        added = review_actions.correct(document, form.cleaned_data["node"])
+    except review_actions.UnknownSubject as error:
+        messages.error(request, f"“{error.code}” is not a subject of {document.corpus.taxonomy}.")
+    else:
+        messages.success(request, f"Added {added.node.label} to “{document}”.")
+    return redirect(back_url(request))

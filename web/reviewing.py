@@ -1,0 +1,67 @@
+"""The review queue as the web shows it: waiting documents with their subjects, the nodes a librarian
+can choose from, and where to go back after an action."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from classifier.explanations import Explanation, explain
+from classifier.queries import PathStep, Subject, document_subjects
+from classifier.zeroshot import label_path
+from ingest.models import Document
+from taxonomy.tree import Tree
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    """A document in the queue with the subjects the model chose for it, best first."""
+
+    document: Document
+    subjects: list[Subject]
+
+
+@dataclass(frozen=True)
+class ExplainedSubject:
+    subject: Subject
+    explanation: Explanation | None
+
+
+def queue_entries(documents: Iterable[Document]) -> list[QueueEntry]:
+    """Each document with its chosen (not implied) subjects; one tree per taxonomy on the page."""
+    trees: dict[int, Tree] = {}
+    entries = []
+    for document in documents:
+        taxonomy_id = document.corpus.taxonomy_id
+        if taxonomy_id not in trees:
+            trees[taxonomy_id] = Tree.from_taxonomy(taxonomy_id)
+        subjects = document_subjects(document, trees[taxonomy_id])
+        entries.append(QueueEntry(document, [s for s in subjects if s.is_leaf]))
+    return entries
+
+
+def node_choices(taxonomy_ids: Iterable[int]) -> dict[int, list[PathStep]]:
+    """Per taxonomy, every node's code with its label in context, for the correction form's list."""
+    choices = {}
+    for taxonomy_id in set(taxonomy_ids):
+        tree = Tree.from_taxonomy(taxonomy_id)
+        steps = (PathStep(code, label_path(tree, code)) for code in tree.parents)
+        choices[taxonomy_id] = sorted(steps, key=lambda step: step.label)
+    return choices
+
+
+def explained_subjects(document: Document, subjects: list[Subject]) -> list[ExplainedSubject]:
+    """The subjects, each with the evidence for it under the active model."""
+    explanations = {e.code: e for e in explain(document, [s.code for s in subjects])}
+    return [ExplainedSubject(s, explanations.get(s.code)) for s in subjects]
+
+
+def back_url(request: HttpRequest) -> str:
+    """The page a review form came from (its ``next`` field), if it is on this site; else the queue."""
+    target = request.POST.get("next", "")
+    safe = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if safe else reverse("web:review")
