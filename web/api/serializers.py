@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from classifier.models import Classification
 from classifier.queries import document_subjects
 from ingest.models import Document, IngestJob, RecordFailure
 from search.backends.base import MAX_PAGE_SIZE
@@ -44,13 +45,21 @@ class PathStepSerializer(serializers.Serializer):
 
 
 class SubjectSerializer(serializers.Serializer):
+    id = serializers.IntegerField(
+        help_text="the stored classification; accept or reject it under /api/classifications/"
+    )
     code = serializers.CharField()
     label = serializers.CharField()
     score = serializers.FloatField()
     rank = serializers.IntegerField()
-    is_leaf = serializers.BooleanField(help_text="chosen by the model (true) or implied as an ancestor")
+    is_leaf = serializers.BooleanField(
+        help_text="chosen by the model or a librarian (true), or implied as an ancestor"
+    )
     model_version = serializers.CharField()
-    source = serializers.CharField()
+    source = serializers.ChoiceField(choices=Classification.Source.choices)
+    status = serializers.ChoiceField(
+        choices=Classification.Status.choices, help_text="accepted, or awaiting a librarian's review"
+    )
     path = PathStepSerializer(many=True, help_text="from a root down to this subject")
 
 
@@ -81,10 +90,65 @@ class DocumentDetailSerializer(DocumentSerializer):
         return SubjectSerializer(document_subjects(document), many=True).data
 
 
+class ReviewDocumentSerializer(DocumentDetailSerializer):
+    waiting_since = serializers.DateTimeField(help_text="when its oldest subject awaiting review was stored")
+
+    class Meta(DocumentSerializer.Meta):
+        fields = [*DocumentSerializer.Meta.fields, "taxonomy", "waiting_since", "subjects"]
+
+
+class ClassificationSerializer(serializers.ModelSerializer):
+    code = serializers.CharField(source="node.code")
+    label = serializers.CharField(source="node.label")
+    is_leaf = serializers.BooleanField(
+        source="is_leaf_prediction", help_text="chosen (true) or implied as an ancestor"
+    )
+
+    class Meta:
+        model = Classification
+        fields = ["id", "document", "code", "label", "score", "rank", "is_leaf", "source", "status",
+                  "model_version", "created"]  # fmt: skip
+
+
+class CorrectionSerializer(serializers.Serializer):
+    node = serializers.CharField(help_text="code of a node in the document's taxonomy")
+
+
+class ScoredSentenceSerializer(serializers.Serializer):
+    text = serializers.CharField(help_text="as it stands in the title or abstract")
+    score = serializers.FloatField()
+
+
+class NeighbourSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    external_id = serializers.CharField()
+    title = serializers.CharField()
+    similarity = serializers.FloatField(help_text="cosine of the stored document vectors")
+
+
+class ExplanationSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+    model_version = serializers.CharField(help_text="the active model that scored the sentences")
+    measure = serializers.ChoiceField(
+        choices=["margin", "cosine"], help_text="a trained head's margin, or cosine to the subject"
+    )
+    sentences = ScoredSentenceSerializer(many=True, help_text="the sentences that speak most for it")
+    neighbours = NeighbourSerializer(
+        many=True, help_text="the nearest documents that carry this subject as an accepted one"
+    )
+
+
 class DocumentFilterSerializer(serializers.Serializer):
     corpus = serializers.CharField(required=False, help_text="corpus name")
     node = serializers.CharField(required=False, help_text="node code; documents classified under it")
     taxonomy = serializers.IntegerField(required=False, help_text="taxonomy id")
+
+
+class ReviewFilterSerializer(DocumentFilterSerializer):
+    node = serializers.CharField(
+        required=False, help_text="node code; documents with a subject awaiting review there"
+    )
 
 
 class SearchParamsSerializer(serializers.Serializer):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from web.api import views
+from web.api import review, views
 
 app_name = "api"
 
@@ -18,6 +18,23 @@ urlpatterns = [
     path("documents/", views.DocumentList.as_view(), name="document-list"),
     path("documents/<int:pk>/", views.DocumentDetail.as_view(), name="document-detail"),
     path("documents/<int:pk>/similar/", views.SimilarDocuments.as_view(), name="document-similar"),
+    path("documents/<int:pk>/subjects/", review.DocumentSubjects.as_view(), name="document-subjects"),
+    path(
+        "documents/<int:pk>/subjects/<path:code>/explanation/",
+        review.SubjectExplanation.as_view(),
+        name="subject-explanation",
+    ),
+    path("review/", review.ReviewQueue.as_view(), name="review"),
+    path(
+        "classifications/<int:pk>/accept/",
+        review.AcceptClassification.as_view(),
+        name="classification-accept",
+    ),
+    path(
+        "classifications/<int:pk>/reject/",
+        review.RejectClassification.as_view(),
+        name="classification-reject",
+    ),
     path("search/", views.Search.as_view(), name="search"),
     path("jobs/", views.JobList.as_view(), name="job-list"),
     path("jobs/<int:pk>/", views.JobDetail.as_view(), name="job-detail"),

@@ -1,0 +1,105 @@
+"""REST API of the librarians' review: the queue, accepting, rejecting and correcting subjects,
+and the evidence for a subject."""
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from classifier import review
+from classifier.explanations import explain
+from classifier.models import Classification
+from classifier.queries import review_queue
+from ingest.models import Document
+from web.api import serializers as s
+from web.api.pagination import Pagination
+
+NO_SUCH_CLASSIFICATION = OpenApiResponse(description="no such classification")
+NO_SUCH_DOCUMENT = OpenApiResponse(description="no such document")
+
+
+class ReviewQueue(generics.ListAPIView):
+    """Documents with subjects awaiting review, the longest waiting first, with all their subjects."""
+
+    serializer_class = s.ReviewDocumentSerializer
+    pagination_class = Pagination
+
+    @extend_schema(parameters=[s.ReviewFilterSerializer])
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet[Document]:
+        params = s.ReviewFilterSerializer(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        return review_queue(**params.validated_data)
+
+
+def _classification(pk: int) -> Classification:
+    return get_object_or_404(Classification.objects.select_related("node"), pk=pk)
+
+
+class AcceptClassification(APIView):
+    """Accept a subject; the broader subjects it implies are accepted with it."""
+
+    @extend_schema(request=None, responses={200: s.ClassificationSerializer, 404: NO_SUCH_CLASSIFICATION})
+    def post(self, request: Request, pk: int) -> Response:
+        classification = _classification(pk)
+        review.accept(classification)
+        classification.refresh_from_db()
+        return Response(s.ClassificationSerializer(classification).data)
+
+
+class RejectClassification(APIView):
+    """Take a subject off its document, with the subjects below it and the broader ones nothing
+    else implies."""
+
+    @extend_schema(
+        request=None,
+        responses={204: OpenApiResponse(description="rejected"), 404: NO_SUCH_CLASSIFICATION},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        review.reject(_classification(pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class DocumentSubjects(APIView):
+    """A librarian gives the document a subject; its ancestors come with it, accepted."""
+
+    @extend_schema(
+        request=s.CorrectionSerializer,
+        responses={
+            201: s.ClassificationSerializer,
+            400: OpenApiResponse(description="the node is not in the document's taxonomy"),
+            404: NO_SUCH_DOCUMENT,
+        },
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        document = get_object_or_404(Document.objects.select_related("corpus"), pk=pk)
+        body = s.CorrectionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            added = review.correct(document, body.validated_data["node"])
+        except review.UnknownSubject as error:
+            raise ValidationError({"node": [str(error)]}) from error
+        return Response(s.ClassificationSerializer(added).data, status=status.HTTP_201_CREATED)
+
+
+class SubjectExplanation(APIView):
+    """The evidence for one of the document's subjects: its sentences that speak most for it under
+    the active model, and the nearest documents that carry the subject as an accepted one."""
+
+    @extend_schema(
+        responses={
+            200: s.ExplanationSerializer,
+            404: OpenApiResponse(description="no such document, or the document lacks that subject"),
+        }
+    )
+    def get(self, request: Request, pk: int, code: str) -> Response:
+        document = get_object_or_404(Document.objects.select_related("corpus__taxonomy"), pk=pk)
+        if not Classification.objects.filter(document=document, node__code=code).exists():
+            raise NotFound(f"document {pk} has no subject {code!r}")
+        return Response(s.ExplanationSerializer(explain(document, [code])[0]).data)
