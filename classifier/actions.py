@@ -13,6 +13,7 @@ def classify_documents(taxonomy: Taxonomy, items: Sequence[tuple[int, str]]) -> 
     """Predict and store subjects for (document id, text) pairs; replaces earlier model predictions.
 
     Running it twice on the same documents leaves the same rows, so a retried task is harmless.
+    Nodes a librarian gave the document keep the librarian's row and get no model row.
     """
     if not items:
         return 0
@@ -22,6 +23,11 @@ def classify_documents(taxonomy: Taxonomy, items: Sequence[tuple[int, str]]) -> 
     vectors = classifier.encoder.encode(texts)
     predictions = classifier.predict(texts, vectors)
     node_ids = dict(Node.objects.filter(taxonomy=taxonomy).values_list("code", "id"))
+    librarian = set(
+        Classification.objects.filter(
+            document_id__in=document_ids, source=Classification.Source.LIBRARIAN
+        ).values_list("document_id", "node_id")
+    )
     with transaction.atomic():
         Classification.objects.filter(
             document_id__in=document_ids, source=Classification.Source.MODEL
@@ -39,8 +45,9 @@ def classify_documents(taxonomy: Taxonomy, items: Sequence[tuple[int, str]]) -> 
                 if classifier.accepts(p)
                 else Classification.Status.REVIEW,
             )
-            for document_id, document_predictions in zip(document_ids, predictions, strict=False)
+            for document_id, document_predictions in zip(document_ids, predictions)
             for p in document_predictions
+            if (document_id, node_ids[p.code]) not in librarian  # a librarian's subject stands
         )
         DocumentAssessment.objects.filter(document_id__in=document_ids).delete()
         DocumentAssessment.objects.bulk_create(

@@ -6,9 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import sparse
 
-from classifier.hybrid import VECTOR_WEIGHT, HybridModel
+from classifier.hybrid import HybridModel
 from classifier.loading import LoadedClassifier, load_classifier
 from classifier.models import Classification, DocumentEmbedding
 from ingest.models import Document
@@ -56,10 +55,7 @@ def split_sentences(title: str, abstract: str) -> list[str]:
 
 def hybrid_margins(model: HybridModel, texts: Sequence[str], vectors: np.ndarray, index: int) -> np.ndarray:
     """The linear head's margin of code ``index`` for each text, on the features the model scores."""
-    features = sparse.hstack(
-        [model.vectorizer.transform(texts), VECTOR_WEIGHT * sparse.csr_matrix(vectors)]
-    ).tocsr()
-    return np.asarray(features @ model.weights[:, index]).ravel() + model.bias[index]
+    return model.margins(texts, vectors)[:, index]
 
 
 def sentence_scores(

@@ -18,6 +18,12 @@ from taxonomy.tree import Tree
 VECTOR_WEIGHT = 1.0  # scale of the dense vectors next to the unit-length TF-IDF rows
 
 
+def features(vectorizer, texts: Sequence[str], vectors: np.ndarray) -> sparse.csr_matrix:
+    """What the linear heads read: TF-IDF n-grams of the text next to the encoder's vector."""
+    dense = VECTOR_WEIGHT * sparse.csr_matrix(np.asarray(vectors, dtype=np.float32))
+    return sparse.hstack([vectorizer.transform(texts), dense]).tocsr()
+
+
 @dataclass
 class Platt:
     """p = sigmoid(a * score + b), fitted on held-out data."""
@@ -43,7 +49,8 @@ class HybridModel:
 
     tree: Tree
     codes: list[str]  # the columns of every score matrix
-    trained: np.ndarray  # bool per code: has a linear head
+    scored: np.ndarray  # bool per code: has a score of its own (else only its descendants')
+    trained: np.ndarray  # bool per code: has a linear head (else the zero-shot prior, if scored)
     vectorizer: object  # a fitted sklearn TfidfVectorizer
     weights: np.ndarray  # (features, codes) float32; zero columns for untrained codes
     bias: np.ndarray  # (codes,)
@@ -54,14 +61,16 @@ class HybridModel:
     thresholds: Thresholds
     top_k: int = 5
 
+    def margins(self, texts: Sequence[str], vectors: np.ndarray) -> np.ndarray:
+        """The linear heads' raw margins (zero columns for codes without a head)."""
+        return np.asarray(features(self.vectorizer, texts, vectors) @ self.weights) + self.bias
+
     def probabilities(self, texts: Sequence[str], vectors: np.ndarray) -> np.ndarray:
         """Calibrated, hierarchy-consistent probability of every code for every document."""
-        features = sparse.hstack(
-            [self.vectorizer.transform(texts), VECTOR_WEIGHT * sparse.csr_matrix(vectors)]
-        ).tocsr()
-        margins = np.asarray(features @ self.weights) + self.bias
+        margins = self.margins(texts, vectors)
         similarities = vectors @ self.node_vectors.T
-        raw = np.where(self.trained, self.head_calibration(margins), self.prior_calibration(similarities))
+        prior = np.where(self.scored, self.prior_calibration(similarities), 0.0)
+        raw = np.where(self.trained, self.head_calibration(margins), prior)
         return consistent(self.tree, self.codes, raw)
 
     def predict(self, texts: Sequence[str], vectors: np.ndarray) -> list[list[Prediction]]:
@@ -103,13 +112,13 @@ class HybridModel:
         )
 
     def ranked(self, row: np.ndarray, k: int | None = None) -> list[tuple[str, float]]:
-        """The ``k`` most probable specific codes (no ancestor of a better one), for metrics."""
+        """The ``k`` most probable scored codes, none an ancestor of a better one, for ranking metrics."""
         k = k or self.top_k
         result: list[tuple[str, float]] = []
         taken: set[str] = set()
         for i in self._order(row):
             code = self.codes[i]
-            if code in taken:
+            if code in taken or not self.scored[i]:
                 continue
             result.append((code, float(row[i])))
             taken |= {code} | self.tree.ancestors(code)

@@ -53,7 +53,7 @@ def node_vectors_key(tree: Tree, encoder: Encoder) -> str:
 
 
 @lru_cache(maxsize=8)
-def _zero_shot(taxonomy_id: int, encoder_name: str) -> LoadedClassifier:
+def _zero_shot(taxonomy_id: int, created: object, encoder_name: str) -> LoadedClassifier:
     taxonomy = Taxonomy.objects.get(pk=taxonomy_id)
     encoder = get_encoder(encoder_name)
     tree = Tree.from_taxonomy(taxonomy)
@@ -70,7 +70,7 @@ def _zero_shot(taxonomy_id: int, encoder_name: str) -> LoadedClassifier:
 
 def zero_shot_model(taxonomy: Taxonomy) -> LoadedClassifier:
     """The zero-shot classifier of this taxonomy version with the configured encoder."""
-    return _zero_shot(taxonomy.pk, settings.CLASSIFIER_ENCODER)
+    return _zero_shot(taxonomy.pk, taxonomy.created, settings.CLASSIFIER_ENCODER)  # ids can be reused
 
 
 def trained_classifier(record: ClassifierModel) -> LoadedClassifier:

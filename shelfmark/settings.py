@@ -105,9 +105,12 @@ SPECTACULAR_SETTINGS = {
 # Celery: Redis when REDIS_URL is set, else a filesystem broker that needs no server.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 BROKER_DIR = Path(os.environ.get("SHELFMARK_BROKER_DIR", VAR_DIR / "broker"))
+# Redis gives a message a worker took but never acknowledged (it died) to another worker after
+# this many seconds; it must exceed the longest task and the longest retry wait.
+CELERY_VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", 3600))
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 else:
     CELERY_BROKER_URL = "filesystem://"
     BROKER_DIR.mkdir(parents=True, exist_ok=True)
@@ -120,9 +123,20 @@ else:
         "polling_interval": 0.05,
     }
 CELERY_TASK_IGNORE_RESULT = True
+# Sending rides over a broker that is away for a few seconds; longer, and lost work is queued
+# again by the workers' stalled-jobs look (INGEST_STALL_TIMEOUT_S).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 6,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# The worker loop used with the filesystem broker acknowledges finished tasks only every 2 s, and
+# takes no new message until then: reserving a few ahead keeps its processes busy. With Redis,
+# one at a time spreads the work fairly over workers.
+CELERY_WORKER_PREFETCH_MULTIPLIER = int(os.environ.get("WORKER_PREFETCH_MULTIPLIER", 1 if REDIS_URL else 4))
 CELERY_WORKER_CONCURRENCY = int(os.environ.get("WORKER_CONCURRENCY", 2))
 CELERY_WORKER_PROC_ALIVE_TIMEOUT = 120  # a new process imports torch and loads the model first
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = int(os.environ.get("WORKER_MAX_MEMORY_KB", 1_500_000))
@@ -136,12 +150,22 @@ CELERY_TASK_ROUTES = {
 
 # Pipeline
 INGEST_BATCH_SIZE = int(os.environ.get("INGEST_BATCH_SIZE", 64))
+# Parsing pauses while this many of a job's batches are on their way through classify and index.
+INGEST_MAX_PENDING_BATCHES = int(os.environ.get("INGEST_MAX_PENDING_BATCHES", 8))
+INGEST_TASK_MAX_RETRIES = int(os.environ.get("INGEST_TASK_MAX_RETRIES", 8))  # on transient errors
+INGEST_RETRY_BACKOFF_MAX_S = int(os.environ.get("INGEST_RETRY_BACKOFF_MAX_S", 120))
+# Every worker looks this often for work of open jobs that made no progress for the stall timeout
+# (lost with a killed worker or a broker restart) and queues it again.
+INGEST_WATCHDOG_INTERVAL_S = float(os.environ.get("INGEST_WATCHDOG_INTERVAL_S", 60))
+INGEST_STALL_TIMEOUT_S = float(os.environ.get("INGEST_STALL_TIMEOUT_S", 600))
+INGEST_BATCH_MAX_DISPATCHES = int(os.environ.get("INGEST_BATCH_MAX_DISPATCHES", 5))
 
 # Classifier
 CLASSIFIER_ENCODER = os.environ.get("CLASSIFIER_ENCODER", "torch-bf16")
 CLASSIFIER_TOP_K = int(os.environ.get("CLASSIFIER_TOP_K", 3))
 CLASSIFIER_BEAM_WIDTH = int(os.environ.get("CLASSIFIER_BEAM_WIDTH", 8))
 CLASSIFIER_CACHE_DIR = Path(os.environ.get("CLASSIFIER_CACHE_DIR", VAR_DIR / "cache"))
+CLASSIFIER_MODEL_DIR = Path(os.environ.get("CLASSIFIER_MODEL_DIR", VAR_DIR / "models"))
 TORCH_THREADS = int(os.environ.get("TORCH_THREADS", 0))  # 0: the worker's share of cores
 
 # Search: "embedded" (SQLite FTS5, no server) or "elasticsearch".
@@ -155,4 +179,5 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {"matplotlib": {"level": "WARNING"}},
 }
