@@ -4,24 +4,26 @@ from collections.abc import Sequence
 
 from django.db import transaction
 
+from classifier.chunking import DocumentText, encode_documents
 from classifier.loading import load_classifier
 from classifier.models import Classification, DocumentAssessment, DocumentEmbedding
+from classifier.types import Readable
 from taxonomy.models import Node, Taxonomy
 
 
-def classify_documents(taxonomy: Taxonomy, items: Sequence[tuple[int, str]]) -> int:
-    """Predict and store subjects for (document id, text) pairs; replaces earlier model predictions.
+def classify_documents(taxonomy: Taxonomy, documents: Sequence[Readable]) -> int:
+    """Predict and store subjects of documents; replaces their earlier model predictions.
 
     Running it twice on the same documents leaves the same rows, so a retried task is harmless.
     Nodes a librarian gave the document keep the librarian's row and get no model row.
     """
-    if not items:
+    if not documents:
         return 0
     classifier = load_classifier(taxonomy)
-    document_ids = [document_id for document_id, _ in items]
-    texts = [text for _, text in items]
-    vectors = classifier.encoder.encode(texts)
-    predictions = classifier.predict(texts, vectors)
+    document_ids = [d.id for d in documents]
+    readings = [DocumentText(d.title, d.abstract, d.full_text) for d in documents]
+    vectors = encode_documents(classifier.encoder, readings)
+    predictions = classifier.predict([r.text for r in readings], vectors)
     node_ids = dict(Node.objects.filter(taxonomy=taxonomy).values_list("code", "id"))
     librarian = set(
         Classification.objects.filter(

@@ -1,6 +1,7 @@
 """Plain types the classifier hands on, apart from storage."""
 
 from dataclasses import dataclass
+from typing import Protocol
 
 
 @dataclass(frozen=True)
@@ -11,3 +12,12 @@ class Prediction:
     score: float
     rank: int
     is_leaf: bool
+
+
+class Readable(Protocol):
+    """What the classifier reads of a stored document."""
+
+    id: int
+    title: str
+    abstract: str
+    full_text: str

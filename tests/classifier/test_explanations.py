@@ -17,7 +17,6 @@ from classifier.loading import load_classifier
 from classifier.models import Classification, DocumentEmbedding
 from classifier.queries import documents_without_subject, review_queue
 from classifier.training.pipeline import labelled_with_vectors, train_from_file
-from classifier.zeroshot import document_text
 from ingest.actions import get_or_create_corpus
 from ingest.models import Corpus, Document
 from ingest.parsers import parse_file
@@ -141,7 +140,7 @@ def trained(django_db_setup, django_db_blocker, tmp_path_factory):
             for r in [*papers, *maths]
         )
         documents = list(Document.objects.filter(corpus=corpus).order_by("id"))
-        classify_documents(taxonomy, [(d.id, document_text(d.title, d.abstract)) for d in documents])
+        classify_documents(taxonomy, documents)
         yield taxonomy, model, documents[: len(papers)], documents[len(papers) :]
         Corpus.objects.filter(taxonomy=taxonomy).delete()
         taxonomy.delete()

@@ -10,7 +10,6 @@ import pytest
 from django.test import override_settings
 
 from classifier.actions import classify_documents
-from classifier.zeroshot import document_text
 from ingest.actions import get_or_create_corpus
 from ingest.models import Corpus, Document
 from ingest.parsers.jsonl import record_from_object
@@ -57,7 +56,7 @@ def build_library(index_path: Path, version: str, count: int = LIBRARY_SIZE) -> 
         for r in records
     )
     documents = list(Document.objects.filter(corpus=corpus).order_by("id"))
-    classify_documents(taxonomy, [(d.id, document_text(d.title, d.abstract)) for d in documents])
+    classify_documents(taxonomy, documents)
     with override_settings(SEARCH_EMBEDDED_PATH=index_path):
         assert index_documents([d.id for d in documents]) == len(documents)
     return Library(taxonomy, corpus, documents, index_path)
