@@ -9,7 +9,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.svm import LinearSVC
 
 from classifier.hybrid import HybridModel, Platt, Thresholds, features
-from classifier.metrics import macro_f1, micro_prf
+from classifier.metrics import micro_prf
 from classifier.training.data import LabelledSet
 from taxonomy.tree import Tree
 
@@ -19,7 +19,8 @@ MAX_FEATURES = 150_000
 ACCEPT_PRECISION = 0.95  # predictions this likely to be right skip the review queue
 ABSTAIN_BELOW = 0.1
 DOMAIN_QUANTILE = 0.01  # the share of validation documents the domain floor may turn away
-GRID = np.round(np.arange(0.05, 0.96, 0.05), 2)
+GRID = np.round(np.r_[np.arange(0.05, 0.96, 0.05), 0.97, 0.98, 0.99], 2)
+MICRO_F1_SLACK = 0.005  # micro-F1 a lower threshold may give up for the long tail's recall
 
 
 @dataclass(frozen=True)
@@ -131,21 +132,23 @@ def fit_platt(scores: np.ndarray, labels: np.ndarray) -> Platt:
 
 
 def choose_thresholds(model: HybridModel, probabilities: np.ndarray, targets: list[set[str]]) -> Thresholds:
-    """Assign where micro- plus macro-F1 peak (the long tail counts); accept where precision is high."""
+    """Assign at the lowest threshold within MICRO_F1_SLACK of the best micro-F1, since the long
+    tail gains recall there; accept from where precision reaches ACCEPT_PRECISION."""
     in_space = (lambda codes: codes) if model.scored.all() else (lambda codes: codes & set(model.tree.leaves))
     gold = [in_space(model.tree.closure(t)) for t in targets]
     gold_matrix = target_matrix(model.tree, model.codes, targets)
 
-    def quality(threshold: float) -> float:
+    def micro_f1_at(threshold: float) -> float:
         model.thresholds = Thresholds(assign=threshold, accept=1.0, abstain=ABSTAIN_BELOW, domain=-1.0)
         assigned = [in_space({p.code for p in ps}) for ps in model.decide(probabilities)]
-        return micro_prf(assigned, gold)[2] + macro_f1(assigned, gold)
+        return micro_prf(assigned, gold)[2]
 
     def precision_from(threshold: float) -> float:
         above = (probabilities >= threshold) & model.scored
         return (above & gold_matrix).sum() / max(above.sum(), 1)
 
-    assign = max(GRID, key=quality)
+    quality = {t: micro_f1_at(t) for t in GRID}
+    assign = min(t for t in GRID if quality[t] >= max(quality.values()) - MICRO_F1_SLACK)
     accept = next((t for t in GRID if precision_from(t) >= ACCEPT_PRECISION), 1.0)
     return Thresholds(
         assign=float(assign), accept=float(max(accept, assign)), abstain=ABSTAIN_BELOW, domain=-1.0
