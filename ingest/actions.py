@@ -1,4 +1,4 @@
-"""Actions of ingestion: start a job, store parsed batches, account for progress."""
+"""Actions of ingestion: start a job, parse and store its file in bounded batches, account for progress."""
 
 from collections.abc import Iterable, Iterator
 from itertools import islice
@@ -11,12 +11,13 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from classifier.actions import classify_documents
-from classifier.zeroshot import document_text
-from ingest.errors import RecordError, SourceError
-from ingest.models import Corpus, Document, IngestBatch, IngestJob, RecordFailure
+from ingest.errors import SourceError
+from ingest.models import Corpus, Document, IngestBatch, IngestJob
 from ingest.parsers import parse_file
-from ingest.types import ParsedRecord
+from ingest.storing import store_batch
 from taxonomy.models import Taxonomy
+
+FINISHED = (IngestJob.State.DONE, IngestJob.State.FAILED)
 
 
 def get_or_create_corpus(name: str, taxonomy: Taxonomy) -> Corpus:
@@ -28,13 +29,14 @@ def get_or_create_corpus(name: str, taxonomy: Taxonomy) -> Corpus:
 
 
 def start_ingest(corpus: Corpus, source_path: Path, source_name: str | None = None) -> IngestJob:
-    """Create a job for a stored file and queue it once the job row is committed."""
-    from ingest.tasks import ingest_file
+    """Create a job for a stored file; its parsing and record count are queued once the row is committed."""
+    from ingest.pipeline import queue_count, queue_parse
 
     job = IngestJob.objects.create(
         corpus=corpus, source_path=str(source_path), source_name=source_name or Path(source_path).name
     )
-    transaction.on_commit(lambda: ingest_file.delay(job.pk))
+    transaction.on_commit(lambda: queue_parse(job.pk, turn=0))
+    transaction.on_commit(lambda: queue_count(job.pk))
     return job
 
 
@@ -44,115 +46,182 @@ def _batches(items: Iterable, size: int) -> Iterator[list]:
         yield batch
 
 
-def run_ingest(job: IngestJob) -> None:
-    """Parse the job's file batch by batch, store each batch and send it down the pipeline."""
+def pending_batches(job_id: int) -> int:
+    """Batches of the job stored but not yet through classify and index (nor given up)."""
+    return IngestBatch.objects.filter(job_id=job_id, indexed=False, error="").count()
+
+
+def parse_more(job: IngestJob, turn: int) -> None:
+    """Store the job's next batches, from its checkpoint, until too many are on their way or the file ends.
+
+    Parsing never waits inside a task (a worker with one process would wait for itself): with
+    ``INGEST_MAX_PENDING_BATCHES`` on their way it stops, and the batch that brings them down to
+    half wakes it in a new task (``wake_parsing``), which skips the records already stored. A
+    stale or duplicate task (another turn, or a checkpoint that moved on) stops at its next
+    batch, so no batch is stored twice.
+    """
     from ingest.pipeline import dispatch_batch
 
-    IngestJob.objects.filter(pk=job.pk).update(state=IngestJob.State.RUNNING, started=timezone.now())
-    done_batches = set(job.batches.values_list("seq", flat=True))
+    IngestJob.objects.filter(pk=job.pk, state=IngestJob.State.QUEUED).update(
+        state=IngestJob.State.RUNNING, started=timezone.now()
+    )
+    seq = job.next_batch
     try:
-        records = parse_file(Path(job.source_path), job.source_name)
-        for seq, items in enumerate(_batches(records, settings.INGEST_BATCH_SIZE)):
-            if seq in done_batches:  # a redelivered job resumes after its stored batches
-                continue
+        records = islice(parse_file(Path(job.source_path), job.source_name), job.parsed_items, None)
+        batches = _batches(records, settings.INGEST_BATCH_SIZE)
+        while True:
+            if pending_batches(job.pk) >= settings.INGEST_MAX_PENDING_BATCHES:
+                _pause_parsing(job.pk, turn)
+                return
+            items = next(batches, None)
+            if items is None:
+                break
             with transaction.atomic():
+                if not _hold_checkpoint(job.pk, turn, seq):
+                    return
                 batch = store_batch(job, seq, items)
+                IngestJob.objects.filter(pk=job.pk).update(
+                    next_batch=seq + 1, parsed_items=F("parsed_items") + len(items), heartbeat=timezone.now()
+                )
                 transaction.on_commit(lambda batch=batch: dispatch_batch(batch))
+            seq += 1
     except SourceError as error:
-        IngestJob.objects.filter(pk=job.pk).update(
+        IngestJob.objects.filter(pk=job.pk, parse_turn=turn).update(
             state=IngestJob.State.FAILED, message=str(error), finished=timezone.now()
         )
         return
-    IngestJob.objects.filter(pk=job.pk).update(parsed_all=True)
+    with transaction.atomic():
+        if _hold_checkpoint(job.pk, turn, seq):
+            IngestJob.objects.filter(pk=job.pk).update(parsed_all=True, expected=F("parsed_items"))
     refresh_progress(job.pk)
 
 
-def store_batch(job: IngestJob, seq: int, items: list[ParsedRecord | RecordError]) -> IngestBatch:
-    """Store one batch of parsed records; failures are recorded, unchanged documents skipped."""
-    failures = [item for item in items if isinstance(item, RecordError)]
-    records: dict[str, ParsedRecord] = {}
-    duplicates = 0
-    for record in (item for item in items if isinstance(item, ParsedRecord)):
-        duplicates += record.external_id in records
-        records[record.external_id] = record
-    existing = {
-        d.external_id: d for d in Document.objects.filter(corpus=job.corpus, external_id__in=list(records))
-    }
-    new, changed = [], []
-    for external_id, record in records.items():
-        document = existing.get(external_id)
-        if document is None:
-            new.append(_document(job.corpus, record))
-        elif document.content_hash != record.content_hash:
-            _fill(document, record)
-            changed.append(document)
-        else:
-            duplicates += 1
-    Document.objects.bulk_create(new)
-    Document.objects.bulk_update(
-        changed, ["title", "abstract", "full_text", "metadata", "content_hash", "updated"]
+def _pause_parsing(job_id: int, turn: int) -> None:
+    """Park parsing as turn ``turn + 1``, to be woken; wake it at once if the batches got through meanwhile."""
+    parked = IngestJob.objects.filter(pk=job_id, parse_turn=turn).update(
+        parse_turn=turn + 1, parse_waiting=True, heartbeat=timezone.now()
     )
-    RecordFailure.objects.bulk_create(
-        RecordFailure(job=job, file=f.file, line=f.line, field=f.field, reason=f.reason) for f in failures
+    if parked:
+        wake_parsing(job_id)
+
+
+def wake_parsing(job_id: int) -> bool:
+    """Queue the parked parsing of the job once no more than half the batches allowed are on their way."""
+    from ingest.pipeline import queue_parse
+
+    if pending_batches(job_id) > settings.INGEST_MAX_PENDING_BATCHES // 2:
+        return False
+    turn = (
+        IngestJob.objects.filter(pk=job_id, parse_waiting=True).values_list("parse_turn", flat=True).first()
     )
-    stored_ids = list(
-        Document.objects.filter(
-            corpus=job.corpus, external_id__in=[d.external_id for d in new + changed]
-        ).values_list("id", flat=True)
+    if turn is None:
+        return False
+    woken = IngestJob.objects.filter(pk=job_id, parse_waiting=True, parse_turn=turn).update(
+        parse_waiting=False, heartbeat=timezone.now()
     )
-    IngestJob.objects.filter(pk=job.pk).update(
-        read=F("read") + len(items),
-        stored=F("stored") + len(stored_ids),
-        duplicates=F("duplicates") + duplicates,
-        failed=F("failed") + len(failures),
+    if woken:
+        transaction.on_commit(lambda: queue_parse(job_id, turn))
+    return bool(woken)
+
+
+def hand_on(job_id: int, turn: int) -> bool:
+    """Give parsing to a new task, turn ``turn + 1``; the task of ``turn``, if alive, stops at its next batch.
+
+    Only one caller can hand on a given turn, so parsing never forks into two chains.
+    """
+    from ingest.pipeline import queue_parse
+
+    moved = IngestJob.objects.filter(pk=job_id, parse_turn=turn).update(
+        parse_turn=turn + 1, parse_waiting=False, heartbeat=timezone.now()
     )
-    done = not stored_ids
-    return IngestBatch.objects.create(
-        job=job, seq=seq, document_ids=stored_ids, size=len(stored_ids), classified=done, indexed=done
+    if moved:
+        transaction.on_commit(lambda: queue_parse(job_id, turn + 1))
+    return bool(moved)
+
+
+def _hold_checkpoint(job_id: int, turn: int, seq: int) -> bool:
+    """Lock the job row for this transaction if parsing is still this turn's, at batch ``seq``."""
+    return (
+        IngestJob.objects.select_for_update()
+        .filter(pk=job_id, parse_turn=turn, next_batch=seq, parsed_all=False)
+        .exclude(state__in=FINISHED)
+        .exists()
     )
 
 
-def _document(corpus: Corpus, record: ParsedRecord) -> Document:
-    document = Document(corpus=corpus, external_id=record.external_id)
-    _fill(document, record)
-    return document
-
-
-def _fill(document: Document, record: ParsedRecord) -> None:
-    document.title = record.title
-    document.abstract = record.abstract
-    document.full_text = record.full_text
-    document.metadata = record.metadata
-    document.content_hash = record.content_hash
-    document.updated = timezone.now()
+def count_records(job: IngestJob) -> None:
+    """Count the records of the job's file, so that progress has a total (a file that cannot be
+    read is the parse step's to report)."""
+    try:
+        total = sum(1 for _ in parse_file(Path(job.source_path), job.source_name))
+    except SourceError:
+        return
+    IngestJob.objects.filter(pk=job.pk, expected=None).update(expected=total)
 
 
 def classify_batch(batch: IngestBatch) -> None:
     """Classify the batch's documents with their corpus's taxonomy and mark the batch."""
-    documents = Document.objects.filter(id__in=batch.document_ids).only("id", "title", "abstract")
+    documents = list(
+        Document.objects.filter(id__in=batch.document_ids).only("id", "title", "abstract", "full_text")
+    )
     taxonomy = batch.job.corpus.taxonomy
-    classify_documents(taxonomy, [(d.id, document_text(d.title, d.abstract)) for d in documents])
-    IngestBatch.objects.filter(pk=batch.pk).update(classified=True)
+    classify_documents(taxonomy, documents)
+    IngestBatch.objects.filter(pk=batch.pk).update(classified=True, touched=timezone.now())
     refresh_progress(batch.job_id)
 
 
 def mark_indexed(batch: IngestBatch) -> None:
     """Record that the batch's documents are in the search index."""
-    IngestBatch.objects.filter(pk=batch.pk).update(indexed=True)
+    IngestBatch.objects.filter(pk=batch.pk).update(indexed=True, error="", touched=timezone.now())
     refresh_progress(batch.job_id)
+    wake_parsing(batch.job_id)
+
+
+def fail_batch(batch: IngestBatch, reason: str) -> None:
+    """Give up on a batch that could not be classified or indexed; its job ends FAILED, saying why."""
+    IngestBatch.objects.filter(pk=batch.pk, indexed=False).update(error=reason or "unknown error")
+    refresh_progress(batch.job_id)
+    wake_parsing(batch.job_id)
+
+
+def fail_parse(job: IngestJob, reason: str) -> None:
+    """The job's file could not be parsed to the end: the job fails with the reason."""
+    IngestJob.objects.filter(pk=job.pk).exclude(state__in=FINISHED).update(
+        state=IngestJob.State.FAILED, message=reason, finished=timezone.now()
+    )
 
 
 def refresh_progress(job_id: int) -> None:
-    """Recount classified and indexed documents from the batches; finish the job when all are in."""
-    counts = IngestBatch.objects.filter(job_id=job_id).aggregate(
-        classified_documents=Coalesce(Sum("size", filter=Q(classified=True)), 0),
-        indexed_documents=Coalesce(Sum("size", filter=Q(indexed=True)), 0),
-        pending=Count("id", filter=Q(indexed=False) | Q(classified=False)),
+    """Recount the job from its batches; finish it when the file is read and every batch is through."""
+    # Aggregate names differ from the batch fields they sum (Django refuses a clash).
+    totals = IngestBatch.objects.filter(job_id=job_id).aggregate(
+        read_total=Coalesce(Sum("read"), 0),
+        stored_total=Coalesce(Sum("size"), 0),
+        duplicates_total=Coalesce(Sum("duplicates"), 0),
+        failed_total=Coalesce(Sum("failed"), 0),
+        warnings_total=Coalesce(Sum("warnings"), 0),
+        classified_total=Coalesce(Sum("size", filter=Q(classified=True)), 0),
+        indexed_total=Coalesce(Sum("size", filter=Q(indexed=True)), 0),
+        processed_total=Coalesce(Sum("read", filter=Q(indexed=True) | ~Q(error="")), 0),
+        pending=Count("id", filter=Q(indexed=False, error="")),
+        broken=Count("id", filter=~Q(error="")),
+        lost=Coalesce(Sum("size", filter=~Q(error="")), 0),
     )
+    pending, broken, lost = totals.pop("pending"), totals.pop("broken"), totals.pop("lost")
     IngestJob.objects.filter(pk=job_id).update(
-        classified=counts["classified_documents"], indexed=counts["indexed_documents"]
+        **{name.removesuffix("_total"): n for name, n in totals.items()}
     )
-    if counts["pending"] == 0:
-        IngestJob.objects.filter(pk=job_id, parsed_all=True, state=IngestJob.State.RUNNING).update(
-            state=IngestJob.State.DONE, finished=timezone.now()
-        )
+    if pending:
+        return
+    finishing = IngestJob.objects.filter(pk=job_id, parsed_all=True, state=IngestJob.State.RUNNING)
+    if not broken:
+        finishing.update(state=IngestJob.State.DONE, finished=timezone.now())
+        return
+    first = IngestBatch.objects.filter(job_id=job_id).exclude(error="").order_by("seq").first()
+    message = (
+        f"{broken} batch{'es' * (broken > 1)} ({lost} documents) could not be classified or indexed;"
+        f" the first, batch {first.seq}: {first.error}"
+        if first
+        else ""
+    )
+    finishing.update(state=IngestJob.State.FAILED, message=message, finished=timezone.now())

@@ -1,6 +1,7 @@
 """Corpora, their documents, and the jobs that bring documents in."""
 
 from django.db import models
+from django.utils import timezone
 
 from taxonomy.models import Taxonomy
 
@@ -40,6 +41,8 @@ class Document(models.Model):
 
 
 class IngestJob(models.Model):
+    """One input file on its way in. Counters are sums over the job's batches (see ``IngestBatch``)."""
+
     class State(models.TextChoices):
         QUEUED = "queued"
         RUNNING = "running"
@@ -55,9 +58,23 @@ class IngestJob(models.Model):
     read = models.PositiveIntegerField(default=0)
     stored = models.PositiveIntegerField(default=0)
     duplicates = models.PositiveIntegerField(default=0)
-    failed = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0, help_text="records not stored")
+    warnings = models.PositiveIntegerField(default=0, help_text="records stored without some of their input")
     classified = models.PositiveIntegerField(default=0)
     indexed = models.PositiveIntegerField(default=0)
+    expected = models.PositiveIntegerField(
+        null=True, blank=True, help_text="records in the file, once counted"
+    )
+    processed = models.PositiveIntegerField(default=0, help_text="records whose batch went all the way")
+    # Where parsing resumes: it pauses while too many batches are on their way, and goes on
+    # in a new task (the next turn) that skips the records already stored.
+    parsed_items = models.PositiveIntegerField(default=0, help_text="records and errors taken so far")
+    next_batch = models.PositiveIntegerField(default=0)
+    parse_turn = models.PositiveIntegerField(
+        default=0, help_text="the one parse task that may go on; others (stale, redelivered) return"
+    )
+    parse_waiting = models.BooleanField(default=False, help_text="paused until batches get through")
+    heartbeat = models.DateTimeField(default=timezone.now, help_text="last sign of parsing")
     created = models.DateTimeField(auto_now_add=True)
     started = models.DateTimeField(null=True, blank=True)
     finished = models.DateTimeField(null=True, blank=True)
@@ -68,15 +85,44 @@ class IngestJob(models.Model):
     def __str__(self) -> str:
         return f"job {self.pk} {self.source_name} ({self.state})"
 
+    @property
+    def elapsed_s(self) -> float | None:
+        """Seconds since the job started, up to when it finished."""
+        if self.started is None:
+            return None
+        return max(((self.finished or timezone.now()) - self.started).total_seconds(), 0.0)
+
+    @property
+    def throughput(self) -> float | None:
+        """Documents indexed per second so far."""
+        elapsed = self.elapsed_s
+        return self.indexed / elapsed if elapsed else None
+
+    @property
+    def eta_s(self) -> float | None:
+        """Seconds until every record of the file has gone through, at the rate so far.
+
+        None until the file's records are counted and the first batch is through.
+        """
+        if self.state in (self.State.DONE, self.State.FAILED):
+            return 0.0
+        elapsed = self.elapsed_s
+        if self.expected is None or not elapsed or not self.processed:
+            return None
+        return max(self.expected - self.processed, 0) * elapsed / self.processed
+
 
 class RecordFailure(models.Model):
-    """A record the job could not take, with where it was and why."""
+    """A record the job could not take, or took without one of its fields, with where and why."""
 
     job = models.ForeignKey(IngestJob, on_delete=models.CASCADE, related_name="failures")
     file = models.CharField(max_length=500)
     line = models.PositiveIntegerField()
     field = models.CharField(max_length=200, blank=True)
     reason = models.TextField()
+    warning = models.BooleanField(
+        default=False, help_text="the record was stored all the same; only this field was not taken"
+    )
 
     class Meta:
         ordering = ["line"]
@@ -91,9 +137,16 @@ class IngestBatch(models.Model):
     job = models.ForeignKey(IngestJob, on_delete=models.CASCADE, related_name="batches")
     seq = models.PositiveIntegerField()
     document_ids = models.JSONField(default=list)
-    size = models.PositiveIntegerField(default=0)
+    size = models.PositiveIntegerField(default=0, help_text="documents stored (new or changed)")
+    read = models.PositiveIntegerField(default=0)
+    duplicates = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    warnings = models.PositiveIntegerField(default=0)
     classified = models.BooleanField(default=False)
     indexed = models.BooleanField(default=False)
+    error = models.TextField(blank=True, help_text="why the batch could not be classified or indexed")
+    dispatches = models.PositiveSmallIntegerField(default=1)
+    touched = models.DateTimeField(default=timezone.now, help_text="last dispatch or step done")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["job", "seq"], name="batch_job_seq")]

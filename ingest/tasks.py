@@ -1,28 +1,69 @@
-"""Celery tasks of ingestion: each re-reads its rows and calls one action."""
+"""Celery tasks of ingestion: each re-reads its rows, returns quietly if they are gone or done,
+and calls one action; running any of them twice changes nothing."""
+
+from datetime import timedelta
 
 from celery import shared_task
+from django.conf import settings
 
-from ingest import actions
+from ingest import actions, recovery
 from ingest.models import IngestBatch, IngestJob
+from shelfmark.celery import is_transient, pipeline_task
 
 
-@shared_task(name="ingest.ingest_file", queue="ingest")
-def ingest_file(job_id: int) -> None:
-    job = IngestJob.objects.filter(pk=job_id).select_related("corpus").first()
-    if job is None or job.state in (IngestJob.State.DONE, IngestJob.State.FAILED):
-        return
-    actions.run_ingest(job)
+def _open_job(job_id: int) -> IngestJob | None:
+    job = IngestJob.objects.filter(pk=job_id).select_related("corpus__taxonomy").first()
+    return None if job is None or job.state in actions.FINISHED else job
 
 
-@shared_task(name="ingest.classify_batch", queue="classify")
+@pipeline_task("ingest.ingest_file", queue="ingest")
+def ingest_file(job_id: int, turn: int = 0) -> None:
+    job = _open_job(job_id)
+    if job is not None and job.parse_turn == turn and not (job.parsed_all or job.parse_waiting):
+        actions.parse_more(job, turn)
+
+
+@pipeline_task("ingest.count_records", queue="ingest")
+def count_records(job_id: int) -> None:
+    job = _open_job(job_id)
+    if job is not None and job.expected is None:
+        actions.count_records(job)
+
+
+@pipeline_task("ingest.classify_batch", queue="classify")
 def classify_batch(batch_id: int) -> None:
     batch = IngestBatch.objects.filter(pk=batch_id).select_related("job__corpus__taxonomy").first()
-    if batch is not None:
+    if batch is not None and not batch.classified:
         actions.classify_batch(batch)
 
 
-@shared_task(name="ingest.batch_indexed", queue="ingest")
+@pipeline_task("ingest.batch_indexed", queue="ingest")
 def batch_indexed(batch_id: int) -> None:
     batch = IngestBatch.objects.filter(pk=batch_id).first()
     if batch is not None:
         actions.mark_indexed(batch)
+
+
+@pipeline_task("ingest.resume_stalled_jobs", queue="ingest")
+def resume_stalled_jobs() -> None:
+    recovery.resume_stalled_jobs(timedelta(seconds=settings.INGEST_STALL_TIMEOUT_S))
+
+
+# Error callbacks: Celery calls them in the worker whose task failed for good (retries spent),
+# with the failed request, the error and its traceback before the bound arguments. A transient
+# error that reaches them was not the work's (the broker was away when the task queued its next
+# step): the work is done or can be, and the stalled-jobs look queues what follows again.
+
+
+@shared_task(name="ingest.batch_failed", queue="ingest")
+def batch_failed(request, error: BaseException, traceback, batch_id: int) -> None:
+    batch = IngestBatch.objects.filter(pk=batch_id).first()
+    if batch is not None and not is_transient(error):
+        actions.fail_batch(batch, f"{request.task}: {error}")
+
+
+@shared_task(name="ingest.parse_failed", queue="ingest")
+def parse_failed(request, error: BaseException, traceback, job_id: int) -> None:
+    job = _open_job(job_id)
+    if job is not None and not is_transient(error):
+        actions.fail_parse(job, f"reading {job.source_name} failed: {error}")

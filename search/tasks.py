@@ -1,10 +1,9 @@
 """Celery tasks of search."""
 
-from celery import shared_task
-
 from search import actions
+from shelfmark.celery import pipeline_task
 
 
-@shared_task(name="search.index_documents", queue="index")
+@pipeline_task("search.index_documents", queue="index")
 def index_documents(document_ids: list[int]) -> None:
     actions.index_documents(document_ids)

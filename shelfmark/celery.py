@@ -1,8 +1,17 @@
-"""The Celery app: settings come from Django's CELERY_* settings."""
+"""The Celery app: settings come from Django's CELERY_* settings.
 
+Pipeline tasks retry errors of a service that is briefly away (database, broker, search engine)
+with exponential backoff, and every worker looks for stalled ingest jobs now and then, so that
+work lost with a dead worker or a restarted broker is done again.
+"""
+
+import functools
+import logging
 import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
-from celery import Celery
+from celery import Celery, bootsteps, shared_task
 from celery.signals import worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shelfmark.settings")
@@ -10,6 +19,103 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shelfmark.settings")
 app = Celery("shelfmark")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+logger = logging.getLogger(__name__)
+
+# Errors of a service that is away for a moment, named by class so that recognising one does
+# not import the search engine's client. A subclass of any of them counts too.
+TRANSIENT_ERRORS = frozenset(
+    {
+        "django.db.utils.OperationalError",
+        "django.db.utils.InterfaceError",
+        "sqlite3.OperationalError",
+        "kombu.exceptions.OperationalError",
+        "redis.exceptions.ConnectionError",
+        "redis.exceptions.TimeoutError",
+        "elastic_transport.ConnectionError",
+        "elastic_transport.ConnectionTimeout",
+    }
+)
+
+
+class TransientError(Exception):
+    """A service the task needs was unreachable; the task is retried later."""
+
+
+def is_transient(error: BaseException) -> bool:
+    """Whether ``error`` says a service is briefly away, rather than that the work is wrong."""
+    return any(f"{cls.__module__}.{cls.__qualname__}" in TRANSIENT_ERRORS for cls in type(error).__mro__)
+
+
+@contextmanager
+def transient_errors_retried() -> Iterator[None]:
+    """Turn a transient error into ``TransientError``, which pipeline tasks retry."""
+    try:
+        yield
+    except TransientError:
+        raise
+    except Exception as error:
+        if is_transient(error):
+            raise TransientError(f"{type(error).__name__}: {error}") from error
+        raise
+
+
+def pipeline_task(name: str, queue: str) -> Callable[[Callable], Callable]:
+    """A shared task on ``queue`` that retries transient errors with exponential backoff
+    (``INGEST_TASK_MAX_RETRIES`` times, waits up to ``INGEST_RETRY_BACKOFF_MAX_S``), then fails."""
+    from django.conf import settings
+
+    def decorate(function: Callable) -> Callable:
+        @functools.wraps(function)
+        def run(*args, **kwargs):
+            with transient_errors_retried():
+                return function(*args, **kwargs)
+
+        return shared_task(
+            name=name,
+            queue=queue,
+            autoretry_for=(TransientError,),
+            retry_backoff=True,
+            retry_backoff_max=settings.INGEST_RETRY_BACKOFF_MAX_S,
+            retry_jitter=True,
+            max_retries=settings.INGEST_TASK_MAX_RETRIES,
+        )(run)
+
+    return decorate
+
+
+class JobWatchdog(bootsteps.StartStopStep):
+    """Queues a look for stalled ingest jobs every ``INGEST_WATCHDOG_INTERVAL_S`` seconds.
+
+    Runs in the worker's main process, which only publishes: the look itself is a task.
+    """
+
+    requires = {"celery.worker.components:Timer"}
+
+    def __init__(self, worker, **kwargs) -> None:
+        super().__init__(worker, **kwargs)
+        self.timer_entry = None
+
+    def start(self, worker) -> None:
+        from django.conf import settings
+
+        interval = settings.INGEST_WATCHDOG_INTERVAL_S
+        self.timer_entry = worker.timer.call_repeatedly(interval, self.look, (interval,))
+
+    def stop(self, worker) -> None:
+        if self.timer_entry is not None:
+            self.timer_entry.cancel()
+
+    @staticmethod
+    def look(interval: float) -> None:
+        # A look still queued after a few more have been sent is of no use: it expires.
+        try:
+            app.send_task("ingest.resume_stalled_jobs", queue="ingest", expires=5 * interval)
+        except Exception as error:  # the broker is away: look again next time
+            logger.warning("could not queue the stalled-jobs check: %s", error)
+
+
+app.steps["worker"].add(JobWatchdog)
 
 
 @worker_process_init.connect
