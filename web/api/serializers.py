@@ -217,13 +217,17 @@ class JobSerializer(serializers.ModelSerializer):
     progress = serializers.SerializerMethodField(help_text="0..1")
     elapsed_s = serializers.SerializerMethodField()
     throughput = serializers.SerializerMethodField(help_text="documents indexed per second")
+    eta_s = serializers.FloatField(
+        read_only=True, allow_null=True, help_text="seconds until every record is through, at the rate so far"
+    )
 
     class Meta:
         model = IngestJob
         fields = [
             "id", "corpus", "source_name", "state", "message", "parsed_all",
             "read", "stored", "duplicates", "failed", "classified", "indexed",
-            "created", "started", "finished", "progress", "elapsed_s", "throughput",
+            "warnings", "expected", "processed",
+            "created", "started", "finished", "progress", "elapsed_s", "throughput", "eta_s",
         ]  # fmt: skip
 
     def get_progress(self, job: IngestJob) -> float:

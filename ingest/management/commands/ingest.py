@@ -10,6 +10,28 @@ from ingest.actions import get_or_create_corpus, start_ingest
 from ingest.models import IngestJob
 from taxonomy.models import Taxonomy
 
+POLL_S = 0.5
+LOG_EVERY_S = 10.0  # when the output is not a terminal: one progress line this often
+
+
+def progress_line(job: IngestJob) -> str:
+    """One line of a job's progress: records through out of the file's, rate, ETA and counts."""
+    total = f"/{job.expected:,}" if job.expected is not None else ""
+    share = f" ({job.processed / job.expected:.0%})" if job.expected else ""
+    rate = f"{job.throughput:.1f} docs/s" if job.throughput else "-- docs/s"
+    eta = _clock(job.eta_s) if job.eta_s is not None else "--:--"
+    return (
+        f"job {job.pk} {job.state}: {job.processed:,}{total} records{share}, {rate}, ETA {eta} | "
+        f"read {job.read}, stored {job.stored}, duplicates {job.duplicates}, failed {job.failed}, "
+        f"warnings {job.warnings}, classified {job.classified}, indexed {job.indexed}"
+    )
+
+
+def _clock(seconds: float) -> str:
+    minutes, second = divmod(round(seconds), 60)
+    hours, minute = divmod(minutes, 60)
+    return f"{hours}:{minute:02d}:{second:02d}" if hours else f"{minute}:{second:02d}"
+
 
 class Command(BaseCommand):
     help = "Ingest a file (JSON Lines, gzip or plain) into a corpus; workers classify and index it."
@@ -36,21 +58,26 @@ class Command(BaseCommand):
             self._follow(job)
 
     def _follow(self, job: IngestJob) -> None:
-        last = None
+        """Show progress on one line rewritten in place (in a terminal), or a line now and then."""
+        live = self.stdout.isatty()
+        last_logged = 0.0
         while True:
             job.refresh_from_db()
-            line = (
-                f"job {job.pk} {job.state}: read {job.read}, stored {job.stored}, "
-                f"duplicates {job.duplicates}, failed {job.failed}, "
-                f"classified {job.classified}, indexed {job.indexed}"
-            )
-            if line != last:
-                self.stdout.write(line)
-                last = line
-            if job.state in (IngestJob.State.DONE, IngestJob.State.FAILED):
+            finished = job.state in (IngestJob.State.DONE, IngestJob.State.FAILED)
+            line = progress_line(job)
+            if live and not finished:
+                self.stdout.write(f"\r\x1b[K{line}", ending="")
+                self.stdout.flush()
+            elif finished or time.monotonic() - last_logged >= LOG_EVERY_S:
+                self.stdout.write(("\r\x1b[K" if live else "") + line)
+                last_logged = time.monotonic()
+            if finished:
                 break
-            time.sleep(0.5)
+            time.sleep(POLL_S)
         for failure in job.failures.all()[:20]:
-            self.stdout.write(f"  {failure.file}: line {failure.line}: {failure.field}: {failure.reason}")
+            kind = "warning" if failure.warning else "failed"
+            self.stdout.write(
+                f"  {kind}: {failure.file}: line {failure.line}: {failure.field}: {failure.reason}"
+            )
         if job.state == IngestJob.State.FAILED:
             raise CommandError(job.message)
