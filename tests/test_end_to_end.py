@@ -9,7 +9,7 @@ from itertools import islice
 import pytest
 from django.db import transaction
 
-from classifier.models import Classification
+from classifier.models import Classification, DocumentAssessment
 from ingest.actions import get_or_create_corpus, start_ingest
 from ingest.models import Document, IngestJob
 from search.types import SearchQuery
@@ -55,7 +55,13 @@ def test_corpus_is_classified_stored_once_and_searchable(search_backend, start_w
     job = ingest_and_wait(corpus, path)
 
     assert job.state == IngestJob.State.DONE, job.message
-    assert (job.read, job.stored, job.duplicates, job.failed) == (DOCUMENTS + 2, DOCUMENTS, 1, 1)
+    assert (job.read, job.stored, job.duplicates, job.failed, job.warnings) == (
+        DOCUMENTS + 2,
+        DOCUMENTS,
+        1,
+        1,
+        0,
+    )
     assert (job.classified, job.indexed) == (DOCUMENTS, DOCUMENTS)
     failure = job.failures.get()
     assert (failure.file, failure.line) == ("sample.jsonl", 3)
@@ -65,24 +71,36 @@ def test_corpus_is_classified_stored_once_and_searchable(search_backend, start_w
     stored = list(Document.objects.filter(corpus=corpus).values_list("external_id", flat=True))
     assert sorted(stored) == sorted(set(ids)) and len(stored) == DOCUMENTS
 
-    # Every document has predictions, closed over ancestors, scores never rising down a path.
+    # Every document is classified once. Its subjects are the model's and the librarian's (the
+    # categories the input gave), each node once (a librarian's subject stands), together closed
+    # over ancestors; the model's scores never rise down a path.
     tree = Tree.from_taxonomy(taxonomy)
-    subjects: dict[int, dict[str, Classification]] = {}
+    assert DocumentAssessment.objects.filter(document__corpus=corpus).count() == DOCUMENTS
+    categories = {d.pk: d.metadata["categories"] for d in Document.objects.filter(corpus=corpus)}
+    subjects: dict[int, dict[str, dict[str, Classification]]] = {
+        d: {"model": {}, "librarian": {}} for d in categories
+    }
     for c in Classification.objects.filter(document__corpus=corpus).select_related("node"):
-        subjects.setdefault(c.document_id, {})[c.node.code] = c
-    assert len(subjects) == DOCUMENTS
-    for by_code in subjects.values():
-        leaves = [code for code, c in by_code.items() if c.is_leaf_prediction]
-        assert leaves and all(code in tree.leaves for code in leaves)
-        assert set(by_code) == tree.closure(leaves)
-        for code, c in by_code.items():
-            assert all(by_code[a].score >= c.score for a in tree.ancestors(code))
+        subjects[c.document_id][c.source][c.node.code] = c
+    for document_id, by_source in subjects.items():
+        model, librarian = by_source["model"], by_source["librarian"]
+        assert not model.keys() & librarian.keys()
+        given = {code for code, c in librarian.items() if c.is_leaf_prediction}
+        assert given == set(categories[document_id]) and set(librarian) == tree.closure(given)
+        assert {(c.score, c.rank, c.model_version) for c in librarian.values()} == {(1.0, 1, "")}
+        leaves = given | {code for code, c in model.items() if c.is_leaf_prediction}
+        assert all(code in tree.leaves for code in leaves)
+        assert set(model) | set(librarian) == tree.closure(leaves)
+        for code, c in model.items():
+            assert all(model[a].score >= c.score for a in tree.ancestors(code) if a in model)
 
-    # Search finds them, with facet counts that agree with the database.
+    # Search finds them, with facet counts that agree with the database (subjects of either source).
     assert search_backend.count() == DOCUMENTS
     everything = search_backend.search(SearchQuery(size=5))
     assert everything.total == DOCUMENTS
-    db_counts = Counter(code for by_code in subjects.values() for code in by_code)
+    db_counts = Counter(
+        code for by_source in subjects.values() for codes in by_source.values() for code in codes
+    )
     assert everything.facets == dict(db_counts)
     some = Document.objects.filter(corpus=corpus).order_by("id")[17]
     hits = search_backend.search(SearchQuery(text=some.title)).hits

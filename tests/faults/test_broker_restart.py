@@ -1,0 +1,29 @@
+"""Redis restarted in the middle of a job: workers reconnect, lost work is queued again, the job ends."""
+
+import time
+
+import pytest
+
+from ingest.actions import get_or_create_corpus
+from taxonomy.actions import import_taxonomy
+from tests.conftest import ARXIV_NODES
+from tests.faults.checks import assert_ingested_once, finished, indexed_some, start_job, wait_for_job
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+OUTAGE_S = 3
+
+
+def test_the_job_survives_a_redis_restart(redis_server, redis_broker, start_worker, corpus_file):
+    path, records = corpus_file
+    corpus = get_or_create_corpus("broker-restart", import_taxonomy(ARXIV_NODES, name="arxiv"))
+    start_worker(broker=redis_broker)
+
+    job = wait_for_job(start_job(corpus, path), indexed_some)
+    assert not finished(job), "the job ended before Redis could be restarted"
+    redis_server.stop()
+    time.sleep(OUTAGE_S)
+    redis_server.start()
+
+    wait_for_job(job, finished)
+    assert_ingested_once(job, records)

@@ -1,0 +1,33 @@
+"""A worker killed (SIGKILL, the whole process group) in the middle of a job: a new worker finishes it.
+
+Whatever the dead worker held is lost with it (the filesystem broker deletes a message file as
+it hands the message out; Redis gives it back only after the visibility timeout); the new
+worker's look for stalled jobs queues that work again.
+"""
+
+import os
+import signal
+
+import pytest
+
+from ingest.actions import get_or_create_corpus
+from taxonomy.actions import import_taxonomy
+from tests.conftest import ARXIV_NODES
+from tests.faults.checks import assert_ingested_once, finished, indexed_some, start_job, wait_for_job
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_new_worker_finishes_the_job_of_a_killed_one(start_worker, corpus_file):
+    path, records = corpus_file
+    corpus = get_or_create_corpus("killed", import_taxonomy(ARXIV_NODES, name="arxiv"))
+    worker = start_worker()
+
+    job = wait_for_job(start_job(corpus, path), indexed_some)
+    assert not finished(job), "the job ended before the worker could be killed"
+    os.killpg(worker.pid, signal.SIGKILL)
+    worker.wait()
+    start_worker()
+
+    wait_for_job(job, finished)
+    assert_ingested_once(job, records)
