@@ -1,12 +1,13 @@
 """Actions of ingestion: start a job, parse and store its file in bounded batches, account for progress."""
 
+import uuid
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -14,10 +15,12 @@ from classifier.actions import classify_documents
 from ingest.errors import SourceError
 from ingest.models import Corpus, Document, IngestBatch, IngestJob
 from ingest.parsers import parse_file
+from ingest.spool import read_spool, write_spool
 from ingest.storing import store_batch
 from taxonomy.models import Taxonomy
 
 FINISHED = (IngestJob.State.DONE, IngestJob.State.FAILED)
+SPOOL_SIGN_OF_LIFE = 5000  # records: while a large file is parsed, show the job alive this often
 
 
 def get_or_create_corpus(name: str, taxonomy: Taxonomy) -> Corpus:
@@ -29,14 +32,13 @@ def get_or_create_corpus(name: str, taxonomy: Taxonomy) -> Corpus:
 
 
 def start_ingest(corpus: Corpus, source_path: Path, source_name: str | None = None) -> IngestJob:
-    """Create a job for a stored file; its parsing and record count are queued once the row is committed."""
-    from ingest.pipeline import queue_count, queue_parse
+    """Create a job for a stored file; its parsing is queued once the row is committed."""
+    from ingest.pipeline import queue_parse
 
     job = IngestJob.objects.create(
         corpus=corpus, source_path=str(source_path), source_name=source_name or Path(source_path).name
     )
     transaction.on_commit(lambda: queue_parse(job.pk, turn=0))
-    transaction.on_commit(lambda: queue_count(job.pk))
     return job
 
 
@@ -54,46 +56,77 @@ def pending_batches(job_id: int) -> int:
 def parse_more(job: IngestJob, turn: int) -> None:
     """Store the job's next batches, from its checkpoint, until too many are on their way or the file ends.
 
-    Parsing never waits inside a task (a worker with one process would wait for itself): with
-    ``INGEST_MAX_PENDING_BATCHES`` on their way it stops, and the batch that brings them down to
-    half wakes it in a new task (``wake_parsing``), which skips the records already stored. A
-    stale or duplicate task (another turn, or a checkpoint that moved on) stops at its next
-    batch, so no batch is stored twice.
+    The file is parsed once into the job's spool; storing reads the spool from the checkpoint (a
+    byte offset), whatever the input's format. It never waits inside a task (a worker with one
+    process would wait for itself): with ``INGEST_MAX_PENDING_BATCHES`` on their way it stops,
+    and the batch that brings them down to half wakes it in a new task (``wake_parsing``). A stale
+    or duplicate task (another turn, or a checkpoint that moved on) stops at its next batch, so
+    no batch is stored twice.
     """
     from ingest.pipeline import dispatch_batch
 
     IngestJob.objects.filter(pk=job.pk, state=IngestJob.State.QUEUED).update(
         state=IngestJob.State.RUNNING, started=timezone.now()
     )
-    seq = job.next_batch
-    try:
-        records = islice(parse_file(Path(job.source_path), job.source_name), job.parsed_items, None)
-        batches = _batches(records, settings.INGEST_BATCH_SIZE)
-        while True:
-            if pending_batches(job.pk) >= settings.INGEST_MAX_PENDING_BATCHES:
-                _pause_parsing(job.pk, turn)
+    if not job.spooled:
+        try:
+            if not _spool(job, turn):
                 return
-            items = next(batches, None)
-            if items is None:
-                break
-            with transaction.atomic():
-                if not _hold_checkpoint(job.pk, turn, seq):
-                    return
-                batch = store_batch(job, seq, items)
-                IngestJob.objects.filter(pk=job.pk).update(
-                    next_batch=seq + 1, parsed_items=F("parsed_items") + len(items), heartbeat=timezone.now()
-                )
-                transaction.on_commit(lambda batch=batch: dispatch_batch(batch))
-            seq += 1
-    except SourceError as error:
-        IngestJob.objects.filter(pk=job.pk, parse_turn=turn).update(
-            state=IngestJob.State.FAILED, message=str(error), finished=timezone.now()
-        )
-        return
+        except SourceError as error:
+            IngestJob.objects.filter(pk=job.pk, parse_turn=turn).update(
+                state=IngestJob.State.FAILED, message=str(error), finished=timezone.now()
+            )
+            return
+        job.refresh_from_db()
+    seq = job.next_batch
+    batches = _batches(read_spool(spool_path(job.pk), job.spool_offset), settings.INGEST_BATCH_SIZE)
+    while True:
+        if pending_batches(job.pk) >= settings.INGEST_MAX_PENDING_BATCHES:
+            _pause_parsing(job.pk, turn)
+            return
+        taken = next(batches, None)
+        if taken is None:
+            break
+        items = [item for item, _ in taken]
+        with transaction.atomic():
+            if not _hold_checkpoint(job.pk, turn, seq):
+                return
+            batch = store_batch(job, seq, items)
+            IngestJob.objects.filter(pk=job.pk).update(
+                next_batch=seq + 1, spool_offset=taken[-1][1], heartbeat=timezone.now()
+            )
+            transaction.on_commit(lambda batch=batch: dispatch_batch(batch))
+        seq += 1
     with transaction.atomic():
         if _hold_checkpoint(job.pk, turn, seq):
-            IngestJob.objects.filter(pk=job.pk).update(parsed_all=True, expected=F("parsed_items"))
+            IngestJob.objects.filter(pk=job.pk).update(parsed_all=True)
+            spool_path(job.pk).unlink(missing_ok=True)
     refresh_progress(job.pk)
+
+
+def spool_path(job_id: int) -> Path:
+    """Where a job's parsed records wait to be stored."""
+    return Path(settings.MEDIA_ROOT) / "spool" / f"job-{job_id}.jsonl"
+
+
+def _spool(job: IngestJob, turn: int) -> bool:
+    """Parse the job's file into its spool; False (and no spool) when another turn took over meanwhile."""
+    path = spool_path(job.pk)
+    partial = path.with_name(f"{path.stem}.{uuid.uuid4().hex}.partial")  # a redelivered twin writes its own
+    ours = IngestJob.objects.filter(pk=job.pk, parse_turn=turn, spooled=False).exclude(state__in=FINISHED)
+
+    def still_ours() -> bool:
+        return bool(ours.update(heartbeat=timezone.now()))
+
+    records = parse_file(Path(job.source_path), job.source_name)
+    total = write_spool(records, partial, SPOOL_SIGN_OF_LIFE, still_ours)
+    with transaction.atomic():
+        if total is None or not ours.select_for_update().exists():
+            partial.unlink(missing_ok=True)
+            return False
+        partial.replace(path)
+        IngestJob.objects.filter(pk=job.pk).update(spooled=True, spool_offset=0, expected=total)
+    return True
 
 
 def _pause_parsing(job_id: int, turn: int) -> None:
@@ -147,16 +180,6 @@ def _hold_checkpoint(job_id: int, turn: int, seq: int) -> bool:
         .exclude(state__in=FINISHED)
         .exists()
     )
-
-
-def count_records(job: IngestJob) -> None:
-    """Count the records of the job's file, so that progress has a total (a file that cannot be
-    read is the parse step's to report)."""
-    try:
-        total = sum(1 for _ in parse_file(Path(job.source_path), job.source_name))
-    except SourceError:
-        return
-    IngestJob.objects.filter(pk=job.pk, expected=None).update(expected=total)
 
 
 def classify_batch(batch: IngestBatch) -> None:

@@ -66,9 +66,10 @@ class IngestJob(models.Model):
         null=True, blank=True, help_text="records in the file, once counted"
     )
     processed = models.PositiveIntegerField(default=0, help_text="records whose batch went all the way")
-    # Where parsing resumes: it pauses while too many batches are on their way, and goes on
-    # in a new task (the next turn) that skips the records already stored.
-    parsed_items = models.PositiveIntegerField(default=0, help_text="records and errors taken so far")
+    # Where storing resumes: the file is parsed once into a spool of records; storing pauses while
+    # too many batches are on their way, and goes on in a new task (the next turn) at this offset.
+    spooled = models.BooleanField(default=False)
+    spool_offset = models.PositiveBigIntegerField(default=0, help_text="bytes of the spool stored")
     next_batch = models.PositiveIntegerField(default=0)
     parse_turn = models.PositiveIntegerField(
         default=0, help_text="the one parse task that may go on; others (stale, redelivered) return"
@@ -102,7 +103,7 @@ class IngestJob(models.Model):
     def eta_s(self) -> float | None:
         """Seconds until every record of the file has gone through, at the rate so far.
 
-        None until the file's records are counted and the first batch is through.
+        None until the file is parsed and the first batch is through.
         """
         if self.state in (self.State.DONE, self.State.FAILED):
             return 0.0

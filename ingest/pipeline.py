@@ -18,13 +18,6 @@ def queue_parse(job_id: int, turn: int) -> None:
     ingest_file.apply_async((job_id, turn), link_error=parse_failed.s(job_id))
 
 
-def queue_count(job_id: int) -> None:
-    """Queue counting the records of the job's file, for progress and ETA."""
-    from ingest.tasks import count_records
-
-    count_records.delay(job_id)
-
-
 def dispatch_batch(batch: IngestBatch) -> None:
     """Queue the steps a stored batch still needs: classify → index → mark indexed."""
     if not batch.document_ids or batch.indexed:

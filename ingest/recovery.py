@@ -41,7 +41,7 @@ def resume_stalled_jobs(stalled_after: timedelta) -> Resumed:
         if job.parse_waiting:
             parses += wake_parsing(job.pk)  # a wake-up that was lost
         elif not job.parsed_all and job.heartbeat < cutoff and hand_on(job.pk, job.parse_turn):
-            logger.warning("job %s: parsing stalled; queued again from record %s", job.pk, job.parsed_items)
+            logger.warning("job %s: parsing stalled; queued again from batch %s", job.pk, job.next_batch)
             parses += 1
         stalled = job.batches.filter(indexed=False, error="", touched__lt=cutoff)
         for batch in stalled.order_by("seq"):

@@ -23,13 +23,6 @@ def ingest_file(job_id: int, turn: int = 0) -> None:
         actions.parse_more(job, turn)
 
 
-@pipeline_task("ingest.count_records", queue="ingest")
-def count_records(job_id: int) -> None:
-    job = _open_job(job_id)
-    if job is not None and job.expected is None:
-        actions.count_records(job)
-
-
 @pipeline_task("ingest.classify_batch", queue="classify")
 def classify_batch(batch_id: int) -> None:
     batch = IngestBatch.objects.filter(pk=batch_id).select_related("job__corpus__taxonomy").first()

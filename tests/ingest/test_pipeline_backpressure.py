@@ -9,7 +9,7 @@ from itertools import islice
 
 import pytest
 
-from ingest.actions import get_or_create_corpus, hand_on, mark_indexed, parse_more
+from ingest.actions import get_or_create_corpus, hand_on, mark_indexed, parse_more, spool_path
 from ingest.models import Document, IngestBatch, IngestJob
 from tests.conftest import ARXIV_DEV
 
@@ -57,7 +57,8 @@ def test_parsing_pauses_at_the_limit_and_is_woken_to_go_on_from_its_checkpoint(
 
     job.refresh_from_db()
     assert job.batches.count() == LIMIT  # then it stopped instead of waiting
-    assert (job.next_batch, job.parsed_items) == (LIMIT, LIMIT * BATCH)
+    assert (job.next_batch, job.expected, job.spooled) == (LIMIT, RECORDS + 1, True)
+    assert spool_path(job.pk).exists() and job.spool_offset > 0
     assert (job.parse_turn, job.parse_waiting) == (1, True)
     assert len(queued) == LIMIT  # each batch dispatched; no next turn yet
     assert job.state == IngestJob.State.RUNNING and not job.parsed_all
@@ -91,6 +92,7 @@ def test_parsing_pauses_at_the_limit_and_is_woken_to_go_on_from_its_checkpoint(
         items,
     )
     assert job.failures.get().line == BROKEN_LINE
+    assert not spool_path(job.pk).exists()  # a finished file leaves no spool behind
     # Every record stored once, batch after batch in file order.
     stored = [
         Document.objects.get(pk=pk).external_id

@@ -37,7 +37,7 @@ def job(arxiv_taxonomy) -> IngestJob:
     ]
     for seq in range(3):
         store_batch(job, seq, records[seq * 4 : seq * 4 + 4])
-    IngestJob.objects.filter(pk=job.pk).update(parsed_all=True, next_batch=3, parsed_items=12)
+    IngestJob.objects.filter(pk=job.pk).update(parsed_all=True, next_batch=3, spooled=True)
     return job
 
 
