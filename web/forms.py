@@ -11,7 +11,8 @@ SEARCH_PAGE_SIZE = 20
 
 class UploadForm(forms.Form):
     file = forms.FileField(
-        label="File", help_text="JSON Lines (one record a line: id, title, abstract), plain or .gz"
+        label="File",
+        help_text="JSON Lines or array, CSV/TSV, BibTeX, RIS, JATS XML, PDF, or a ZIP/tar of these; gzip or plain",
     )
     corpus = forms.CharField(label="Corpus name", max_length=200, help_text="A new name creates a corpus")
     taxonomy = forms.ModelChoiceField(

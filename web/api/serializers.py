@@ -252,7 +252,9 @@ class JobDetailSerializer(JobSerializer):
 
 
 class JobUploadSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text="JSON Lines, plain or gzip-compressed")
+    file = serializers.FileField(
+        help_text="JSON Lines or array, CSV/TSV, BibTeX, RIS, JATS XML, PDF, or a ZIP/tar of these; gzip or plain"
+    )
     corpus = serializers.CharField(help_text="corpus name; created when new")
     taxonomy = serializers.CharField(
         required=False, allow_blank=True, help_text="taxonomy id or name; required for a new corpus"
