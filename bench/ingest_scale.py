@@ -131,8 +131,13 @@ def last_job_line(output: str) -> str:
 
 
 def measure_size(count: int, concurrency: int) -> dict:
+    """Ingest ``count`` real arXiv records in a fresh site."""
     site = Site(concurrency)
-    source = write_records(site.var / f"arxiv-{count}.jsonl", count)
+    return measure_file(site, write_records(site.var / f"arxiv-{count}.jsonl", count), concurrency)
+
+
+def measure_file(site: Site, source: Path, concurrency: int) -> dict:
+    """Ingest ``source`` through ``manage.py ingest`` after a warm-up job; throughput and worker peaks."""
     warmup = site.var / "warmup.jsonl"
     with gzip.open(WARMUP, "rt", encoding="utf-8") as dev:
         warmup.write_text("".join(islice(dev, 4 * 64 * concurrency)), encoding="utf-8")
@@ -153,7 +158,8 @@ def measure_size(count: int, concurrency: int) -> dict:
     last = last_job_line(result.stdout)
     stored = int(last.split("stored ")[1].split(",")[0])
     return {
-        "documents": count,
+        "file": source.name,
+        "documents": stored,
         "stored": stored,
         "seconds": round(elapsed, 1),
         "documents_per_second": round(stored / elapsed, 1),
