@@ -6,19 +6,14 @@ recovery happens within a test.
 
 import gzip
 import json
-import subprocess
-import time
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
-from importlib.resources import files
 from itertools import islice
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import ARXIV_DEV
-from tests.fixtures.search_server import _drop_alias, _free_port
+from tests.fixtures.search_server import SearchServer, _drop_alias, free_port
 
 DOCUMENTS = 160
 STARTUP_TIMEOUT_S = 30
@@ -46,45 +41,10 @@ def corpus_file(tmp_path) -> tuple[Path, list[dict]]:
     return path, [json.loads(line) for line in lines]
 
 
-@dataclass
-class SearchServer:
-    """A noida-db (Elasticsearch-compatible) server of the test's own that can be stopped and
-    started again on the same port with the same data."""
-
-    port: int
-    data_dir: Path
-    process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        binary = Path(str(files("noida_db").joinpath("noida-db")))
-        command = [str(binary), "start", "--data-dir", str(self.data_dir), "--only", "elasticsearch"]
-        command += ["--elasticsearch-port", str(self.port), "--host", "127.0.0.1"]
-        log = (self.data_dir.parent / f"{self.data_dir.name}.log").open("ab")
-        self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + STARTUP_TIMEOUT_S
-        while time.monotonic() < deadline and self.process.poll() is None:
-            try:
-                with urllib.request.urlopen(self.url, timeout=1):
-                    return
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError(f"noida-db did not come up at {self.url} (exit code {self.process.poll()})")
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=30)
-        self.process = None
-
-
 @pytest.fixture
 def search_server(tmp_path_factory, settings) -> Iterator[SearchServer]:
     """The worker and this process index into a private noida-db."""
-    server = SearchServer(_free_port(), tmp_path_factory.mktemp("noida") / "data")
+    server = SearchServer(free_port(), tmp_path_factory.mktemp("noida") / "data")
     server.data_dir.mkdir()
     server.start()
     settings.SEARCH_BACKEND = "elasticsearch"
