@@ -60,6 +60,7 @@ class HybridModel:
     prior_calibration: Platt
     thresholds: Thresholds
     top_k: int = 5
+    encoder: str = ""  # the encoder its vectors come from, when not the configured one
 
     def margins(self, texts: Sequence[str], vectors: np.ndarray) -> np.ndarray:
         """The linear heads' raw margins (zero columns for codes without a head)."""

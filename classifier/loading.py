@@ -68,14 +68,16 @@ def _zero_shot(taxonomy_id: int, created: object, encoder_name: str) -> LoadedCl
     return LoadedClassifier(encoder, model, f"zeroshot/{encoder.name}/{taxonomy.name}@{taxonomy.version}")
 
 
-def zero_shot_model(taxonomy: Taxonomy) -> LoadedClassifier:
-    """The zero-shot classifier of this taxonomy version with the configured encoder."""
-    return _zero_shot(taxonomy.pk, taxonomy.created, settings.CLASSIFIER_ENCODER)  # ids can be reused
+def zero_shot_model(taxonomy: Taxonomy, encoder: str = "") -> LoadedClassifier:
+    """The zero-shot classifier of this taxonomy version with that encoder (default: the configured one)."""
+    return _zero_shot(taxonomy.pk, taxonomy.created, encoder or settings.CLASSIFIER_ENCODER)  # ids get reused
 
 
 def trained_classifier(record: ClassifierModel) -> LoadedClassifier:
-    """A registered trained model with the configured encoder."""
-    return LoadedClassifier(get_encoder(settings.CLASSIFIER_ENCODER), load_model(record.path), record.version)
+    """A registered trained model with the encoder it was trained on (default: the configured one)."""
+    model = load_model(record.path)
+    encoder = model.encoder or settings.CLASSIFIER_ENCODER
+    return LoadedClassifier(get_encoder(encoder), model, record.version)
 
 
 def load_classifier(taxonomy: Taxonomy) -> LoadedClassifier:

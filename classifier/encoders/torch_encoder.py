@@ -2,6 +2,7 @@
 
 import contextlib
 import os
+from pathlib import Path
 
 import numpy as np
 
@@ -19,19 +20,18 @@ def model_path() -> str:
 
 
 class TorchEncoder(Encoder):
-    """all-MiniLM-L6-v2 on the CPU, in fp32 or under bf16 autocast."""
+    """all-MiniLM-L6-v2 (or a fine-tuned copy in ``folder``) on the CPU, in fp32 or under bf16 autocast."""
 
-    dimensions = 384
-
-    def __init__(self, precision: str = "bf16") -> None:
+    def __init__(self, precision: str = "bf16", folder: str | None = None) -> None:
         import torch
         from sentence_transformers import SentenceTransformer
 
         self._torch = torch
         self.precision = precision
-        self.name = f"all-MiniLM-L6-v2/{precision}"
-        self.model = SentenceTransformer(model_path(), device="cpu")
+        self.name = f"{Path(folder).name if folder else 'all-MiniLM-L6-v2'}/{precision}"
+        self.model = SentenceTransformer(folder or model_path(), device="cpu")
         self.model.eval()
+        self.dimensions = self.model.get_sentence_embedding_dimension()
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         autocast = (

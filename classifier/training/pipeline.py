@@ -28,9 +28,11 @@ def file_vectors(path: Path, encoder, progress: Callable[[str], None]) -> np.nda
     return cached_vectors(texts, encoder, folder, progress=lambda n: progress(f"encoded {n} documents"))
 
 
-def labelled_with_vectors(taxonomy: Taxonomy, path: Path, progress=print) -> tuple[LabelledSet, np.ndarray]:
-    """The file's labelled records and their vectors."""
-    classifier = zero_shot_model(taxonomy)
+def labelled_with_vectors(
+    taxonomy: Taxonomy, path: Path, progress=print, encoder: str = ""
+) -> tuple[LabelledSet, np.ndarray]:
+    """The file's labelled records and their vectors from that encoder (default: the configured one)."""
+    classifier = zero_shot_model(taxonomy, encoder)
     data, positions = read_labelled_file(path, LabelResolver(classifier.model.tree))
     vectors = file_vectors(path, classifier.encoder, progress)[positions].astype(np.float32)
     return data, vectors
@@ -42,12 +44,13 @@ def _fit(
     vectors: np.ndarray,
     options: Options,
     progress: Callable[[str], None],
+    encoder: str,
 ) -> tuple[HybridModel, LabelledSet, np.ndarray]:
     train, validation = validation_split(data.ids, VALIDATION_FRACTION)
     progress(f"{len(train)} training and {len(validation)} validation documents")
     model = fit_hybrid(
         Tree.from_taxonomy(taxonomy),
-        zero_shot_model(taxonomy).model.node_vectors,
+        zero_shot_model(taxonomy, encoder).model.node_vectors,
         data.subset(train),
         vectors[train],
         data.subset(validation),
@@ -55,20 +58,34 @@ def _fit(
         options,
         progress,
     )
+    model.encoder = encoder
     return model, data.subset(validation), vectors[validation]
 
 
 def train_from_corpus(
-    taxonomy: Taxonomy, corpus, options: Options = DEFAULTS, progress: Callable[[str], None] = print
+    taxonomy: Taxonomy,
+    corpus,
+    options: Options = DEFAULTS,
+    progress: Callable[[str], None] = print,
+    encoder: str = "",
 ) -> tuple[HybridModel, LabelledSet, np.ndarray]:
-    """Fit on the corpus's documents that librarians have given accepted subjects."""
+    """Fit on the corpus's documents that librarians have given accepted subjects.
+
+    Their stored vectors are used, unless another ``encoder`` is asked for: then they are re-encoded.
+    """
     data, vectors = labelled_corpus(corpus)
-    return _fit(taxonomy, data, vectors, options, progress)
+    if encoder:
+        vectors = zero_shot_model(taxonomy, encoder).encoder.encode(data.texts)
+    return _fit(taxonomy, data, vectors, options, progress, encoder)
 
 
 def train_from_file(
-    taxonomy: Taxonomy, path: Path, options: Options = DEFAULTS, progress: Callable[[str], None] = print
+    taxonomy: Taxonomy,
+    path: Path,
+    options: Options = DEFAULTS,
+    progress: Callable[[str], None] = print,
+    encoder: str = "",
 ) -> tuple[HybridModel, LabelledSet, np.ndarray]:
     """Fit a hybrid model on the file; returns it with the validation split it was tuned on."""
-    data, vectors = labelled_with_vectors(taxonomy, Path(path), progress)
-    return _fit(taxonomy, data, vectors, options, progress)
+    data, vectors = labelled_with_vectors(taxonomy, Path(path), progress, encoder)
+    return _fit(taxonomy, data, vectors, options, progress, encoder)

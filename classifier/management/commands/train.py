@@ -1,16 +1,44 @@
-"""manage.py train --taxonomy T --from FILE|corpus:NAME [--activate]"""
+"""manage.py train --taxonomy T --from FILE|corpus:NAME [--encoder FOLDER] [--activate]"""
 
 import time
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from classifier import versions
-from classifier.evaluation import evaluate_validation
+from classifier.encoders import with_folder
 from classifier.training.fitting import Options
-from classifier.training.pipeline import train_from_corpus, train_from_file
+from classifier.training.registration import train_and_register
 from ingest.models import Corpus
 from taxonomy.models import Taxonomy
+
+
+def find_taxonomy(name: str) -> Taxonomy:
+    """The newest taxonomy of that name."""
+    found = Taxonomy.objects.filter(name=name).order_by("-created").first()
+    if found is None:
+        raise CommandError(f"no taxonomy named {name!r}")
+    return found
+
+
+def timed_progress(stdout):
+    """A progress callback that prefixes each message with the seconds since it was made."""
+    started = time.monotonic()
+    return lambda message: stdout.write(f"[{time.monotonic() - started:6.0f}s] {message}")
+
+
+def training_source(taxonomy: Taxonomy, source: str) -> Path | Corpus:
+    """A labelled file, or the corpus named by ``corpus:NAME``."""
+    if source.startswith("corpus:"):
+        corpus = Corpus.objects.filter(name=source.removeprefix("corpus:"), taxonomy=taxonomy).first()
+        if corpus is None:
+            raise CommandError(f"no corpus {source.removeprefix('corpus:')!r} classified with {taxonomy}")
+        return corpus
+    path = Path(source)
+    if not path.is_file():
+        raise CommandError(f"{path}: no such file")
+    return path
 
 
 class Command(BaseCommand):
@@ -22,34 +50,25 @@ class Command(BaseCommand):
         parser.add_argument("--taxonomy", required=True)
         parser.add_argument("--from", dest="source", required=True, help="a labelled file, or corpus:NAME")
         parser.add_argument(
+            "--encoder", default="", help="folder of a fine-tuned encoder (from manage.py distill)"
+        )
+        parser.add_argument(
             "--activate", action="store_true", help="switch the new model on for the taxonomy"
         )
         parser.add_argument("--svm-c", type=float, default=Options.svm_c)
 
-    def handle(self, taxonomy: str, source: str, svm_c: float, **options):
-        found = Taxonomy.objects.filter(name=taxonomy).order_by("-created").first()
-        if found is None:
-            raise CommandError(f"no taxonomy named {taxonomy!r}")
-        started = time.monotonic()
-
-        def progress(message: str) -> None:
-            self.stdout.write(f"[{time.monotonic() - started:6.0f}s] {message}")
-
-        settings = Options(svm_c=svm_c)
-        if source.startswith("corpus:"):
-            corpus = Corpus.objects.filter(name=source.removeprefix("corpus:"), taxonomy=found).first()
-            if corpus is None:
-                raise CommandError(f"no corpus {source.removeprefix('corpus:')!r} classified with {found}")
-            model, validation, vectors = train_from_corpus(found, corpus, settings, progress)
-        else:
-            path = Path(source)
-            if not path.is_file():
-                raise CommandError(f"{path}: no such file")
-            model, validation, vectors = train_from_file(found, path, settings, progress)
-            source = str(path.resolve())
-        metrics = evaluate_validation(model, validation, vectors)
-        record = versions.save_model(found, model, trained_on=source, metrics=metrics)
-        progress(f"saved {record.version}: validation {metrics}")
+    def handle(self, taxonomy: str, source: str, encoder: str, svm_c: float, **options):
+        found = find_taxonomy(taxonomy)
+        if encoder and not Path(encoder).is_dir():
+            raise CommandError(f"{encoder}: no such encoder folder")
+        progress = timed_progress(self.stdout)
+        record = train_and_register(
+            found,
+            training_source(found, source),
+            Options(svm_c=svm_c),
+            progress,
+            with_folder(settings.CLASSIFIER_ENCODER, str(Path(encoder).resolve())) if encoder else "",
+        )
         if options["activate"]:
             versions.activate(record)
             progress(f"{record.version} now classifies new documents of {found}")
