@@ -1,4 +1,4 @@
-"""Errors raised while reading input files."""
+"""Errors of ingestion: input files that cannot be read, uploads that cannot be taken."""
 
 
 class RecordError(ValueError):
@@ -12,3 +12,11 @@ class RecordError(ValueError):
 
 class SourceError(ValueError):
     """A whole input file that cannot be read (wrong format, truncated, unreadable)."""
+
+
+class UploadError(ValueError):
+    """An upload that cannot start a job; ``field`` names the form field at fault."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field, self.message = field, message
+        super().__init__(f"{field}: {message}")

@@ -14,14 +14,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from classifier.queries import counted_tree, documents_with_subject, filter_documents
+from ingest.errors import UploadError
 from ingest.models import Document, IngestJob, RecordFailure
+from ingest.uploads import ingest_upload
 from taxonomy.models import Node
 from web.api import serializers as s
 from web.api.pagination import Pagination
 from web.jobs import failures_csv
 from web.overview import taxonomies_with_counts
 from web.searching import search_documents, similar_documents
-from web.uploads import UploadError, ingest_upload
 
 
 class NotClassifiedYet(APIException):

@@ -1,4 +1,4 @@
-"""Uploaded input files: stored under MEDIA_ROOT in chunks, then handed to ingestion."""
+"""Uploaded input files: checked, stored under MEDIA_ROOT in chunks, then handed to ``start_ingest``."""
 
 import uuid
 from collections.abc import Iterable
@@ -10,18 +10,11 @@ from django.db import transaction
 from django.utils.text import get_valid_filename
 
 from ingest.actions import get_or_create_corpus, start_ingest
+from ingest.errors import UploadError
 from ingest.models import Corpus, IngestJob
 from taxonomy.models import Taxonomy
 
 MAX_NAME_CHARS = 120
-
-
-class UploadError(ValueError):
-    """An upload that cannot start a job; ``field`` names the form field at fault."""
-
-    def __init__(self, field: str, message: str) -> None:
-        self.field, self.message = field, message
-        super().__init__(f"{field}: {message}")
 
 
 def safe_name(name: str) -> str:
@@ -74,6 +67,20 @@ def check_target(corpus_name: str, taxonomy: Taxonomy | str | None) -> tuple[str
     return corpus_name, taxonomy
 
 
+def start_upload_job(path: Path, name: str, corpus_name: str, taxonomy: Taxonomy) -> IngestJob:
+    """Start the ingest job of an upload stored whole at ``path``; it is queued once committed.
+
+    UploadError if the corpus was created meanwhile with another taxonomy. The file stays where
+    it is either way: the caller decides what becomes of it.
+    """
+    try:
+        with transaction.atomic():
+            corpus = get_or_create_corpus(corpus_name, taxonomy)
+            return start_ingest(corpus, path, safe_name(name))
+    except ValueError as error:
+        raise UploadError("taxonomy", str(error)) from error
+
+
 def ingest_upload(
     chunks: Iterable[bytes], name: str, corpus_name: str, taxonomy: Taxonomy | str | None
 ) -> IngestJob:
@@ -85,12 +92,7 @@ def ingest_upload(
     corpus_name, taxonomy = check_target(corpus_name, taxonomy)
     path = save_upload(chunks, name)
     try:
-        with transaction.atomic():
-            corpus = get_or_create_corpus(corpus_name, taxonomy)
-            return start_ingest(corpus, path, safe_name(name))
-    except ValueError as error:  # the corpus was created meanwhile with another taxonomy
-        path.unlink(missing_ok=True)
-        raise UploadError("taxonomy", str(error)) from error
+        return start_upload_job(path, name, corpus_name, taxonomy)
     except BaseException:
         path.unlink(missing_ok=True)
         raise
