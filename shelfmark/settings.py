@@ -100,6 +100,11 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Shelfmark API",
     "DESCRIPTION": "Taxonomies, documents, ingest jobs and search over classified documents.",
     "VERSION": "0.1.0",
+    # Job and upload states share the field name "state": each keeps a stable component name.
+    "ENUM_NAME_OVERRIDES": {
+        "StateEnum": "ingest.models.IngestJob.State",
+        "UploadStateEnum": "ingest.models.Upload.State",
+    },
 }
 
 # Celery: Redis when REDIS_URL is set, else a filesystem broker that needs no server.
