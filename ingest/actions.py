@@ -31,12 +31,20 @@ def get_or_create_corpus(name: str, taxonomy: Taxonomy) -> Corpus:
     return corpus
 
 
-def start_ingest(corpus: Corpus, source_path: Path, source_name: str | None = None) -> IngestJob:
-    """Create a job for a stored file; its parsing is queued once the row is committed."""
+def start_ingest(
+    corpus: Corpus, source_path: Path, source_name: str | None = None, format: str = ""
+) -> IngestJob:
+    """Create a job for a stored file; its parsing is queued once the row is committed.
+
+    ``format`` overrides detection from the content (see ``ingest.parsers.detection.FORMATS``).
+    """
     from ingest.pipeline import queue_parse
 
     job = IngestJob.objects.create(
-        corpus=corpus, source_path=str(source_path), source_name=source_name or Path(source_path).name
+        corpus=corpus,
+        source_path=str(source_path),
+        source_name=source_name or Path(source_path).name,
+        format=format,
     )
     transaction.on_commit(lambda: queue_parse(job.pk, turn=0))
     return job
@@ -118,7 +126,7 @@ def _spool(job: IngestJob, turn: int) -> bool:
     def still_ours() -> bool:
         return bool(ours.update(heartbeat=timezone.now()))
 
-    records = parse_file(Path(job.source_path), job.source_name)
+    records = parse_file(Path(job.source_path), job.source_name, format=job.format or None)
     total = write_spool(records, partial, SPOOL_SIGN_OF_LIFE, still_ours)
     with transaction.atomic():
         if total is None or not ours.select_for_update().exists():

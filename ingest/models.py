@@ -1,4 +1,6 @@
-"""Corpora, their documents, and the jobs that bring documents in."""
+"""Corpora, their documents, the jobs that bring documents in, and uploads arriving in chunks."""
+
+import uuid
 
 from django.db import models
 from django.utils import timezone
@@ -52,6 +54,7 @@ class IngestJob(models.Model):
     corpus = models.ForeignKey(Corpus, on_delete=models.CASCADE, related_name="jobs")
     source_name = models.CharField(max_length=500)
     source_path = models.CharField(max_length=1000)
+    format = models.CharField(max_length=20, blank=True, help_text="the format asked for; blank: detected")
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
     message = models.TextField(blank=True)
     parsed_all = models.BooleanField(default=False)
@@ -152,3 +155,37 @@ class IngestBatch(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["job", "seq"], name="batch_job_seq")]
         ordering = ["job", "seq"]
+
+
+class Upload(models.Model):
+    """A file arriving in chunks (a resumable upload); once whole it becomes an ingest job.
+
+    ``offset`` counts the bytes stored durably, in order: the next chunk must start there. The
+    bytes wait in ``ingest.resumable.partial_path``; unfinished uploads untouched for
+    ``INGEST_UPLOAD_STALE_AFTER_S`` are discarded.
+    """
+
+    class State(models.TextChoices):
+        RECEIVING = "receiving"
+        COMPLETE = "complete", "complete (an ingest job)"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    filename = models.CharField(max_length=500, help_text="the file's name, made safe")
+    size = models.PositiveBigIntegerField(help_text="bytes declared when the upload was created")
+    offset = models.PositiveBigIntegerField(default=0, help_text="bytes received and stored")
+    corpus_name = models.CharField(max_length=200)
+    taxonomy = models.ForeignKey(Taxonomy, on_delete=models.CASCADE, related_name="uploads")
+    format = models.CharField(max_length=20, blank=True, help_text="the format asked for; blank: detected")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.RECEIVING)
+    job = models.ForeignKey(
+        IngestJob, on_delete=models.SET_NULL, null=True, blank=True, related_name="uploads"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(default=timezone.now, help_text="when the last bytes were stored")
+
+    class Meta:
+        ordering = ["-created"]
+        indexes = [models.Index(fields=["state", "updated"], name="upload_state_updated")]
+
+    def __str__(self) -> str:
+        return f"upload {self.pk} {self.filename} ({self.offset}/{self.size} bytes, {self.state})"

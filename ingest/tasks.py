@@ -6,7 +6,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.conf import settings
 
-from ingest import actions, recovery
+from ingest import actions, recovery, resumable
 from ingest.models import IngestBatch, IngestJob
 from shelfmark.celery import is_transient, pipeline_task
 
@@ -40,6 +40,11 @@ def batch_indexed(batch_id: int) -> None:
 @pipeline_task("ingest.resume_stalled_jobs", queue="ingest")
 def resume_stalled_jobs() -> None:
     recovery.resume_stalled_jobs(timedelta(seconds=settings.INGEST_STALL_TIMEOUT_S))
+
+
+@pipeline_task("ingest.discard_stale_uploads", queue="ingest")
+def discard_stale_uploads() -> None:
+    resumable.discard_stale_uploads(timedelta(seconds=settings.INGEST_UPLOAD_STALE_AFTER_S))
 
 
 # Error callbacks: Celery calls them in the worker whose task failed for good (retries spent),

@@ -86,10 +86,13 @@ def pipeline_task(name: str, queue: str) -> Callable[[Callable], Callable]:
 
 
 class JobWatchdog(bootsteps.StartStopStep):
-    """Queues a look for stalled ingest jobs every ``INGEST_WATCHDOG_INTERVAL_S`` seconds.
+    """Queues a look for stalled ingest jobs, and for stale resumable uploads to discard, every
+    ``INGEST_WATCHDOG_INTERVAL_S`` seconds.
 
-    Runs in the worker's main process, which only publishes: the look itself is a task.
+    Runs in the worker's main process, which only publishes: each look itself is a task.
     """
+
+    looks = ("ingest.resume_stalled_jobs", "ingest.discard_stale_uploads")
 
     requires = {"celery.worker.components:Timer"}
 
@@ -107,13 +110,15 @@ class JobWatchdog(bootsteps.StartStopStep):
         if self.timer_entry is not None:
             self.timer_entry.cancel()
 
-    @staticmethod
-    def look(interval: float) -> None:
+    @classmethod
+    def look(cls, interval: float) -> None:
         # A look still queued after a few more have been sent is of no use: it expires.
-        try:
-            app.send_task("ingest.resume_stalled_jobs", queue="ingest", expires=5 * interval)
-        except Exception as error:  # the broker is away: look again next time
-            logger.warning("could not queue the stalled-jobs check: %s", error)
+        for name in cls.looks:
+            try:
+                app.send_task(name, queue="ingest", expires=5 * interval)
+            except Exception as error:  # the broker is away: look again next time
+                logger.warning("could not queue %s: %s", name, error)
+                return
 
 
 app.steps["worker"].add(JobWatchdog)

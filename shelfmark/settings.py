@@ -100,6 +100,11 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Shelfmark API",
     "DESCRIPTION": "Taxonomies, documents, ingest jobs and search over classified documents.",
     "VERSION": "0.1.0",
+    # Job and upload states share the field name "state": each keeps a stable component name.
+    "ENUM_NAME_OVERRIDES": {
+        "StateEnum": "ingest.models.IngestJob.State",
+        "UploadStateEnum": "ingest.models.Upload.State",
+    },
 }
 
 # Celery: Redis when REDIS_URL is set, else a filesystem broker that needs no server.
@@ -159,6 +164,10 @@ INGEST_RETRY_BACKOFF_MAX_S = int(os.environ.get("INGEST_RETRY_BACKOFF_MAX_S", 12
 INGEST_WATCHDOG_INTERVAL_S = float(os.environ.get("INGEST_WATCHDOG_INTERVAL_S", 60))
 INGEST_STALL_TIMEOUT_S = float(os.environ.get("INGEST_STALL_TIMEOUT_S", 600))
 INGEST_BATCH_MAX_DISPATCHES = int(os.environ.get("INGEST_BATCH_MAX_DISPATCHES", 5))
+# Uploads: the largest file taken (whole or resumable), and how long an unfinished resumable
+# upload may go without a chunk before it is discarded (workers look every watchdog interval).
+INGEST_UPLOAD_MAX_BYTES = int(os.environ.get("INGEST_UPLOAD_MAX_BYTES", 10 * 1024**3))
+INGEST_UPLOAD_STALE_AFTER_S = float(os.environ.get("INGEST_UPLOAD_STALE_AFTER_S", 24 * 3600))
 
 # Classifier
 CLASSIFIER_ENCODER = os.environ.get("CLASSIFIER_ENCODER", "torch-bf16")

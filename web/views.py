@@ -16,14 +16,15 @@ from classifier.queries import (
     node_summary,
     review_queue,
 )
+from ingest.errors import UploadError
 from ingest.models import Document, IngestJob
+from ingest.uploads import ingest_upload
 from taxonomy.models import Node, Taxonomy
 from web.forms import CorrectionForm, ReviewFilterForm, SearchForm, UploadForm
 from web.jobs import job_progress, recent_failures
 from web.overview import corpora_with_counts, recent_jobs, taxonomies_with_counts
 from web.reviewing import back_url, explained_subjects, node_choices, queue_entries
 from web.searching import search_documents, similar_documents
-from web.uploads import UploadError, ingest_upload
 
 NODE_PAGE_SIZE = 20
 REVIEW_PAGE_SIZE = 10

@@ -5,7 +5,7 @@ from rest_framework.test import APIClient
 
 from ingest.actions import get_or_create_corpus
 from ingest.models import IngestJob
-from web.uploads import safe_name
+from ingest.uploads import safe_name
 
 pytestmark = pytest.mark.django_db
 

@@ -1,5 +1,6 @@
 """A librarian's trip through the UI in a real Chromium: home, tree, search, facet, document, job."""
 
+import gzip
 import re
 from pathlib import Path
 
@@ -7,7 +8,7 @@ import pytest
 
 from classifier.queries import node_document_counts
 from ingest.models import IngestJob, RecordFailure
-from tests.web.conftest import Library, build_library
+from tests.web.conftest import Library, build_library, read_lines
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -139,3 +140,48 @@ def test_job_page_follows_progress(browser_library, live_server, page):
     expect(page.locator('[data-field="indexed"]')).to_have_text("128")
     expect(page.locator("#failures-body tr")).to_have_count(2)
     shot(page, "job-done")
+
+
+def test_upload_goes_in_chunks_and_resumes_after_network_errors(
+    arxiv_taxonomy, live_server, page, tmp_path, monkeypatch
+):
+    """The home page sends the file in chunks; a chunk lost on its way and an answer lost on its
+    way back are both resumed from the server's offset, and the job page opens."""
+    from playwright.sync_api import expect
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # the ORM below, beside Playwright's loop
+
+    path = tmp_path / "arxiv-40.jsonl.gz"
+    path.write_bytes(gzip.compress("".join(read_lines(40, skip=300)).encode()))
+    chunk = 8192
+    offsets: list[int] = []
+
+    def flaky(route) -> None:
+        if route.request.method != "PATCH":
+            return route.continue_()
+        offsets.append(int(route.request.headers["upload-offset"]))
+        if len(offsets) == 2:
+            return route.abort("connectionreset")  # never reaches the server
+        if len(offsets) == 3:
+            route.fetch()  # the server stores the chunk, but its answer is lost
+            return route.abort("connectionreset")
+        return route.continue_()
+
+    page.route("**/api/uploads/*/", flaky)
+    page.goto(live_server.url + "/")
+    page.eval_on_selector("form[data-uploads]", f"form => form.dataset.chunkBytes = '{chunk}'")
+    page.get_by_label("File").set_input_files(str(path))
+    page.get_by_label("Corpus name").fill("chunked in the browser")
+    page.get_by_role("button", name="Upload and classify").click()
+    expect(page.get_by_role("alert")).to_contain_text("required to create the new corpus")  # before any byte
+    assert offsets == []
+
+    page.get_by_label("Taxonomy").select_option(label=str(arxiv_taxonomy))
+    page.get_by_role("button", name="Upload and classify").click()
+
+    page.wait_for_url(re.compile(r"/jobs/\d+/$"), timeout=30_000)
+    job = IngestJob.objects.get(corpus__name="chunked in the browser")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Ingest job #{job.pk}")
+    assert Path(job.source_path).read_bytes() == path.read_bytes()
+    assert offsets[:4] == [0, chunk, chunk, 2 * chunk]  # lost: sent again; answered late: asked, then on
+    assert offsets == sorted(offsets) and offsets[-1] < path.stat().st_size <= offsets[-1] + chunk

@@ -70,3 +70,38 @@ def test_upload_runs_the_pipeline_and_reports_the_broken_line(
     assert download.status_code == 200 and download["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(b"".join(download.streaming_content).decode())))
     assert rows[0] == ["file", "line", "field", "reason"] and rows[1][:2] == ["five_records.jsonl", "3"]
+
+
+def test_a_resumable_upload_in_two_chunks_runs_the_same_pipeline(
+    library, eager_pipeline, upload_file, django_capture_on_commit_callbacks
+):
+    path, ids = upload_file
+    data = path.read_bytes()
+    api = APIClient()
+    opened = api.post(
+        "/api/uploads/",
+        {"filename": path.name, "size": len(data), "corpus": "chunked", "taxonomy": library.taxonomy.pk},
+        format="json",
+    )
+    url, half = opened.json()["url"], len(data) // 2
+
+    first = api.patch(
+        url, data[:half], content_type="application/offset+octet-stream", HTTP_UPLOAD_OFFSET="0"
+    )
+    assert first.json()["job"] is None and not IngestJob.objects.filter(corpus__name="chunked").exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        last = api.patch(
+            url, data[half:], content_type="application/offset+octet-stream", HTTP_UPLOAD_OFFSET=str(half)
+        )
+
+    assert last.status_code == 200, last.content
+    job = api.get(last.json()["job_url"]).json()
+    assert job["state"] == IngestJob.State.DONE, job["message"]
+    assert (job["source_name"], job["read"], job["stored"], job["failed"]) == (
+        "five_records.jsonl", 6, len(ids), 1
+    )  # fmt: skip
+    assert (job["classified"], job["indexed"]) == (len(ids), len(ids))
+    assert sorted(
+        Document.objects.filter(corpus__name="chunked").values_list("external_id", flat=True)
+    ) == sorted(ids)
+    assert get_backend().search(SearchQuery(corpus="chunked")).total == len(ids)

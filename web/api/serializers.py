@@ -1,11 +1,15 @@
 """Serializers of the REST API: what goes out, and the parameters that come in."""
 
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from classifier.models import Classification
 from classifier.queries import document_subjects
-from ingest.models import Document, IngestJob, RecordFailure
+from ingest.models import Document, IngestJob, RecordFailure, Upload
 from search.backends.base import MAX_PAGE_SIZE
 from search.types import SearchQuery
 from taxonomy.models import Taxonomy
@@ -224,7 +228,7 @@ class JobSerializer(serializers.ModelSerializer):
     class Meta:
         model = IngestJob
         fields = [
-            "id", "corpus", "source_name", "state", "message", "parsed_all",
+            "id", "corpus", "source_name", "format", "state", "message", "parsed_all",
             "read", "stored", "duplicates", "failed", "classified", "indexed",
             "warnings", "expected", "processed",
             "created", "started", "finished", "progress", "elapsed_s", "throughput", "eta_s",
@@ -251,11 +255,54 @@ class JobDetailSerializer(JobSerializer):
         return FailureSerializer(recent_failures(job), many=True).data
 
 
+FORMAT_HELP = (
+    "jsonl, json, csv, tsv, annif, bibtex, ris, jats, pdf, text, zip or tar; by default told from the content"
+)
+FILE_HELP = "JSON Lines or array, CSV/TSV, BibTeX, RIS, JATS XML, PDF, or a ZIP/tar of these; gzip or plain"
+
+
 class JobUploadSerializer(serializers.Serializer):
-    file = serializers.FileField(
-        help_text="JSON Lines or array, CSV/TSV, BibTeX, RIS, JATS XML, PDF, or a ZIP/tar of these; gzip or plain"
-    )
+    file = serializers.FileField(help_text=FILE_HELP)
     corpus = serializers.CharField(help_text="corpus name; created when new")
     taxonomy = serializers.CharField(
         required=False, allow_blank=True, help_text="taxonomy id or name; required for a new corpus"
     )
+    format = serializers.CharField(required=False, allow_blank=True, help_text=FORMAT_HELP)
+
+
+class UploadCreateSerializer(serializers.Serializer):
+    filename = serializers.CharField(max_length=500, help_text=f"the file's name. {FILE_HELP}")
+    size = serializers.IntegerField(min_value=1, help_text="bytes in the whole file")
+    corpus = serializers.CharField(max_length=200, help_text="corpus name; created when new")
+    taxonomy = serializers.CharField(
+        required=False, allow_blank=True, help_text="taxonomy id or name; required for a new corpus"
+    )
+    format = serializers.CharField(required=False, allow_blank=True, help_text=FORMAT_HELP)
+
+
+class UploadSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField(
+        help_text="send the chunks here (PATCH), ask it (HEAD, GET), DELETE it"
+    )
+    corpus = serializers.CharField(source="corpus_name")
+    offset = serializers.IntegerField(help_text="bytes received and stored: the next chunk starts here")
+    expires = serializers.SerializerMethodField(
+        help_text="when the unfinished upload is discarded unless more bytes arrive; null once complete"
+    )
+    job_url = serializers.SerializerMethodField(help_text="the ingest job, once the last byte arrived")
+
+    class Meta:
+        model = Upload
+        fields = ["id", "url", "filename", "size", "offset", "state", "corpus", "taxonomy", "format",
+                  "job", "job_url", "created", "updated", "expires"]  # fmt: skip
+
+    def get_url(self, upload: Upload) -> str:
+        return reverse("web:api:upload-detail", args=[upload.pk])
+
+    def get_expires(self, upload: Upload) -> datetime | None:
+        if upload.state != Upload.State.RECEIVING:
+            return None
+        return upload.updated + timedelta(seconds=settings.INGEST_UPLOAD_STALE_AFTER_S)
+
+    def get_job_url(self, upload: Upload) -> str | None:
+        return reverse("web:api:job-detail", args=[upload.job_id]) if upload.job_id else None

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from web.api import review, views
+from web.api import review, uploads, views
 
 app_name = "api"
 
@@ -40,4 +40,6 @@ urlpatterns = [
     path("jobs/<int:pk>/", views.JobDetail.as_view(), name="job-detail"),
     path("jobs/<int:pk>/failures/", views.JobFailures.as_view(), name="job-failures"),
     path("jobs/<int:pk>/failures.csv", views.JobFailuresCsv.as_view(), name="job-failures-csv"),
+    path("uploads/", uploads.UploadList.as_view(), name="upload-list"),
+    path("uploads/<uuid:pk>/", uploads.UploadDetail.as_view(), name="upload-detail"),
 ]

@@ -7,21 +7,23 @@ from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import APIException
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from classifier.queries import counted_tree, documents_with_subject, filter_documents
+from ingest.errors import UploadError
 from ingest.models import Document, IngestJob, RecordFailure
+from ingest.uploads import ingest_upload
 from taxonomy.models import Node
 from web.api import serializers as s
 from web.api.pagination import Pagination
+from web.api.uploads import TOO_LARGE, problem
 from web.jobs import failures_csv
 from web.overview import taxonomies_with_counts
 from web.searching import search_documents, similar_documents
-from web.uploads import UploadError, ingest_upload
 
 
 class NotClassifiedYet(APIException):
@@ -129,6 +131,7 @@ class JobList(generics.ListCreateAPIView):
         responses={
             201: s.JobDetailSerializer,
             400: OpenApiResponse(description="a field is missing or wrong"),
+            413: TOO_LARGE,
         },
     )
     def post(self, request: Request, *args, **kwargs) -> Response:
@@ -137,9 +140,11 @@ class JobList(generics.ListCreateAPIView):
         data = upload.validated_data
         file = data["file"]
         try:
-            job = ingest_upload(file.chunks(), file.name, data["corpus"], data.get("taxonomy") or None)
+            job = ingest_upload(
+                file.chunks(), file.name, data["corpus"], data.get("taxonomy") or None, data.get("format", "")
+            )
         except UploadError as error:
-            raise ValidationError({error.field: [error.message]}) from error
+            return problem(error)
         location = reverse("web:api:job-detail", args=[job.pk])
         return Response(
             s.JobDetailSerializer(job).data, status=status.HTTP_201_CREATED, headers={"Location": location}

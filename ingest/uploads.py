@@ -1,4 +1,4 @@
-"""Uploaded input files: stored under MEDIA_ROOT in chunks, then handed to ingestion."""
+"""Uploaded input files: checked, stored under MEDIA_ROOT in chunks, then handed to ``start_ingest``."""
 
 import uuid
 from collections.abc import Iterable
@@ -10,18 +10,12 @@ from django.db import transaction
 from django.utils.text import get_valid_filename
 
 from ingest.actions import get_or_create_corpus, start_ingest
+from ingest.errors import SourceError, UploadError, UploadTooLarge
 from ingest.models import Corpus, IngestJob
+from ingest.parsers.detection import normalise_format
 from taxonomy.models import Taxonomy
 
 MAX_NAME_CHARS = 120
-
-
-class UploadError(ValueError):
-    """An upload that cannot start a job; ``field`` names the form field at fault."""
-
-    def __init__(self, field: str, message: str) -> None:
-        self.field, self.message = field, message
-        super().__init__(f"{field}: {message}")
 
 
 def safe_name(name: str) -> str:
@@ -33,14 +27,34 @@ def safe_name(name: str) -> str:
     return cleaned[-MAX_NAME_CHARS:]
 
 
-def save_upload(chunks: Iterable[bytes], name: str) -> Path:
-    """Write the chunks to MEDIA_ROOT/uploads/<uuid>-<safe name>, never holding the whole file."""
+def stored_path(name: str) -> Path:
+    """A new, unique place for an upload of that name: MEDIA_ROOT/uploads/<uuid>-<safe name>."""
     folder = Path(settings.MEDIA_ROOT) / "uploads"
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{uuid.uuid4().hex}-{safe_name(name)}"
-    with open(path, "wb") as out:
-        for chunk in chunks:
-            out.write(chunk)
+    return folder / f"{uuid.uuid4().hex}-{safe_name(name)}"
+
+
+def check_size(size: int, field: str = "file") -> None:
+    """Refuse an upload above ``INGEST_UPLOAD_MAX_BYTES`` (UploadTooLarge)."""
+    limit = settings.INGEST_UPLOAD_MAX_BYTES
+    if size > limit:
+        raise UploadTooLarge(field, f"{size:,} bytes is over the upload limit of {limit:,} bytes", limit)
+
+
+def save_upload(chunks: Iterable[bytes], name: str) -> Path:
+    """Write the chunks to a new stored path, never holding the whole file; UploadTooLarge (and
+    nothing kept) past the upload limit."""
+    path = stored_path(name)
+    written = 0
+    try:
+        with open(path, "wb") as out:
+            for chunk in chunks:
+                written += len(chunk)
+                check_size(written)
+                out.write(chunk)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
     return path
 
 
@@ -74,8 +88,34 @@ def check_target(corpus_name: str, taxonomy: Taxonomy | str | None) -> tuple[str
     return corpus_name, taxonomy
 
 
+def check_format(format: str | None) -> str:
+    """The canonical name of a format asked for ("" to detect it from the content)."""
+    if not format or not format.strip():
+        return ""
+    try:
+        return normalise_format(format)
+    except SourceError as error:
+        raise UploadError("format", str(error)) from error
+
+
+def start_upload_job(
+    path: Path, name: str, corpus_name: str, taxonomy: Taxonomy, format: str = ""
+) -> IngestJob:
+    """Start the ingest job of an upload stored whole at ``path``; it is queued once committed.
+
+    UploadError if the corpus was created meanwhile with another taxonomy. The file stays where
+    it is either way: the caller decides what becomes of it.
+    """
+    try:
+        with transaction.atomic():
+            corpus = get_or_create_corpus(corpus_name, taxonomy)
+            return start_ingest(corpus, path, safe_name(name), format)
+    except ValueError as error:
+        raise UploadError("taxonomy", str(error)) from error
+
+
 def ingest_upload(
-    chunks: Iterable[bytes], name: str, corpus_name: str, taxonomy: Taxonomy | str | None
+    chunks: Iterable[bytes], name: str, corpus_name: str, taxonomy: Taxonomy | str | None, format: str = ""
 ) -> IngestJob:
     """Store an uploaded file and start its ingest job; the job is queued once committed.
 
@@ -83,14 +123,10 @@ def ingest_upload(
     transaction, so a large upload never holds the database's write lock.
     """
     corpus_name, taxonomy = check_target(corpus_name, taxonomy)
+    format = check_format(format)
     path = save_upload(chunks, name)
     try:
-        with transaction.atomic():
-            corpus = get_or_create_corpus(corpus_name, taxonomy)
-            return start_ingest(corpus, path, safe_name(name))
-    except ValueError as error:  # the corpus was created meanwhile with another taxonomy
-        path.unlink(missing_ok=True)
-        raise UploadError("taxonomy", str(error)) from error
+        return start_upload_job(path, name, corpus_name, taxonomy, format)
     except BaseException:
         path.unlink(missing_ok=True)
         raise
