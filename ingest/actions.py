@@ -185,7 +185,9 @@ def _hold_checkpoint(job_id: int, turn: int, seq: int) -> bool:
 def classify_batch(batch: IngestBatch) -> None:
     """Classify the batch's documents with their corpus's taxonomy and mark the batch."""
     documents = list(
-        Document.objects.filter(id__in=batch.document_ids).only("id", "title", "abstract", "full_text")
+        Document.objects.filter(id__in=batch.document_ids).only(
+            "id", "title", "abstract", "full_text", "content_hash"
+        )
     )
     taxonomy = batch.job.corpus.taxonomy
     classify_documents(taxonomy, documents)
