@@ -77,6 +77,17 @@ class DocumentAssessment(models.Model):
     best_probability = models.FloatField()
 
 
+class Reclassification(models.Model):
+    """An ingest job that classifies its corpus's stored documents again, with one model, instead of
+    bringing a file in; its batches travel the same pipeline and are counted the same way."""
+
+    job = models.OneToOneField("ingest.IngestJob", on_delete=models.CASCADE, related_name="reclassification")
+    model_version = models.CharField(max_length=200, help_text="a trained model's version, or 'zeroshot'")
+
+    def __str__(self) -> str:
+        return f"job {self.job_id} with {self.model_version}"
+
+
 class ClassifierModel(models.Model):
     """A trained model for one taxonomy version; at most one is active and classifies new documents."""
 
