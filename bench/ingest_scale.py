@@ -30,10 +30,12 @@ from collections.abc import Iterator
 from itertools import islice
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+REPO = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(REPO)]
 from procs import children, peak_rss_mib  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[1]
+from shelfmark.workers import worker_command  # noqa: E402
+
 SHARED = REPO.parent / "shared" / "data"
 TRAIN = SHARED / "corpora" / "arxiv-2025-train.jsonl.gz"
 WARMUP = SHARED / "corpora" / "arxiv-2025-dev.jsonl.gz"
@@ -141,11 +143,7 @@ def measure_file(site: Site, source: Path, concurrency: int) -> dict:
     warmup = site.var / "warmup.jsonl"
     with gzip.open(WARMUP, "rt", encoding="utf-8") as dev:
         warmup.write_text("".join(islice(dev, 4 * 64 * concurrency)), encoding="utf-8")
-    worker = site.start(
-        [sys.executable, "-m", "celery", "-A", "shelfmark", "worker", "-Q", "ingest,classify,index",
-         "--loglevel", "WARNING"],
-        "worker.log",
-    )  # fmt: skip
+    worker = site.start(worker_command(loglevel="WARNING"), "worker.log")
     try:
         site.manage("ingest", str(warmup), "--corpus", "warmup", "--taxonomy", "arxiv")
         started = time.monotonic()

@@ -3,67 +3,121 @@
 from collections.abc import Sequence
 
 from django.db import transaction
+from django.utils import timezone
 
-from classifier.chunking import DocumentText, encode_documents
-from classifier.loading import load_classifier
+from classifier import decisions
+from classifier.chunking import DocumentText
+from classifier.loading import LoadedClassifier, load_classifier
 from classifier.models import Classification, DocumentAssessment, DocumentEmbedding
-from classifier.types import Readable
+from classifier.types import Prediction, Readable
+from classifier.vectors import document_vectors
+from ingest.models import Document
 from taxonomy.models import Node, Taxonomy
+from taxonomy.tree import Tree
+
+PREDICTED_FIELDS = ("score", "rank", "is_leaf_prediction", "model_version", "status")
 
 
-def classify_documents(taxonomy: Taxonomy, documents: Sequence[Readable]) -> int:
-    """Predict and store subjects of documents; replaces their earlier model predictions.
+def classify_documents(
+    taxonomy: Taxonomy, documents: Sequence[Readable], classifier: LoadedClassifier | None = None
+) -> int:
+    """Predict and store subjects of documents with ``classifier`` (default: the taxonomy's active
+    model); the new predictions replace the earlier model predictions.
 
-    Running it twice on the same documents leaves the same rows, so a retried task is harmless.
-    Nodes a librarian gave the document keep the librarian's row and get no model row.
+    Librarians' decisions stand: a node a librarian gave the document, or whose model subject a
+    librarian accepted, keeps its row as it is; a subject a librarian rejected is not proposed
+    again (``classifier.decisions``). A row whose subject the model proposes again is updated in
+    place, keeping its id and age, so running it twice leaves the same rows and a retried task is
+    harmless. Documents whose subjects changed get a newer ``updated``, so their index version grows.
     """
     if not documents:
         return 0
-    classifier = load_classifier(taxonomy)
+    classifier = classifier or load_classifier(taxonomy)
     document_ids = [d.id for d in documents]
-    readings = [DocumentText(d.title, d.abstract, d.full_text) for d in documents]
-    vectors = encode_documents(classifier.encoder, readings)
-    predictions = classifier.predict([r.text for r in readings], vectors)
+    texts = [DocumentText(d.title, d.abstract, d.full_text).text for d in documents]
+    vectors, fresh = document_vectors(classifier.encoder, documents)
+    predictions = classifier.predict(texts, vectors)
     node_ids = dict(Node.objects.filter(taxonomy=taxonomy).values_list("code", "id"))
-    librarian = set(
-        Classification.objects.filter(
-            document_id__in=document_ids, source=Classification.Source.LIBRARIAN
-        ).values_list("document_id", "node_id")
-    )
     with transaction.atomic():
-        Classification.objects.filter(
-            document_id__in=document_ids, source=Classification.Source.MODEL
-        ).delete()
-        Classification.objects.bulk_create(
-            Classification(
-                document_id=document_id,
-                node_id=node_ids[p.code],
-                score=p.score,
-                rank=p.rank,
-                is_leaf_prediction=p.is_leaf,
-                model_version=classifier.version,
-                source=Classification.Source.MODEL,
-                status=Classification.Status.ACCEPTED
+        proposals = predictions
+        if rejected := decisions.rejected_codes(document_ids):
+            tree = Tree.from_taxonomy(taxonomy)
+            proposals = [
+                decisions.without_rejected(tree, ps, rejected.get(d, set()))
+                for d, ps in zip(document_ids, predictions)
+            ]
+        changed = _store_subjects(document_ids, proposals, classifier, node_ids)
+        _store_assessments(document_ids, predictions, classifier.version)
+        DocumentEmbedding.objects.filter(document_id__in=[document_ids[i] for i in fresh]).delete()
+        DocumentEmbedding.objects.bulk_create(
+            DocumentEmbedding(
+                document_id=documents[i].id,
+                encoder=classifier.encoder.name,
+                vector=vectors[i].tobytes(),
+                content_hash=documents[i].content_hash,
+            )
+            for i in fresh
+        )
+        Document.objects.filter(id__in=changed).update(updated=timezone.now())
+    return len(document_ids)
+
+
+def _store_subjects(
+    document_ids: list[int],
+    predictions: list[list[Prediction]],
+    classifier: LoadedClassifier,
+    node_ids: dict[str, int],
+) -> set[int]:
+    """Bring the documents' model rows in line with the predictions, leaving librarians' decisions
+    as they are; returns the documents whose rows changed."""
+    rows = list(Classification.objects.select_for_update().filter(document_id__in=document_ids))
+    kept = {(row.document_id, row.node_id) for row in rows if decisions.stands(row)}
+    existing = {(row.document_id, row.node_id): row for row in rows if not decisions.stands(row)}
+    created, updated = [], []
+    for document_id, document_predictions in zip(document_ids, predictions):
+        for p in document_predictions:
+            key = (document_id, node_ids[p.code])
+            if key in kept:  # a librarian's decision stands
+                continue
+            values = {
+                "score": p.score,
+                "rank": p.rank,
+                "is_leaf_prediction": p.is_leaf,
+                "model_version": classifier.version,
+                "status": Classification.Status.ACCEPTED
                 if classifier.accepts(p)
                 else Classification.Status.REVIEW,
-            )
-            for document_id, document_predictions in zip(document_ids, predictions)
-            for p in document_predictions
-            if (document_id, node_ids[p.code]) not in librarian  # a librarian's subject stands
-        )
-        DocumentAssessment.objects.filter(document_id__in=document_ids).delete()
-        DocumentAssessment.objects.bulk_create(
-            DocumentAssessment(
-                document_id=d,
-                model_version=classifier.version,
-                classifiable=bool(ps),
-                best_probability=max((p.score for p in ps), default=0.0),
-            )
-            for d, ps in zip(document_ids, predictions)
-        )
-        DocumentEmbedding.objects.filter(document_id__in=document_ids).delete()
-        DocumentEmbedding.objects.bulk_create(
-            DocumentEmbedding(document_id=d, encoder=classifier.encoder.name, vector=v.tobytes())
-            for d, v in zip(document_ids, vectors, strict=False)
-        )
-    return len(document_ids)
+            }
+            row = existing.pop(key, None)
+            if row is None:
+                created.append(Classification(document_id=document_id, node_id=key[1], **values))
+            elif any(getattr(row, name) != value for name, value in values.items()):
+                for name, value in values.items():
+                    setattr(row, name, value)
+                updated.append(row)
+    Classification.objects.filter(pk__in=[row.pk for row in existing.values()]).delete()
+    Classification.objects.bulk_create(created)
+    Classification.objects.bulk_update(updated, PREDICTED_FIELDS)
+    return {row.document_id for row in [*created, *updated, *existing.values()]}
+
+
+def _store_assessments(document_ids: list[int], predictions: list[list[Prediction]], version: str) -> None:
+    """The model's verdict on each document as a whole, before any librarian's decision: could it
+    place it, and how sure was it."""
+    existing = {a.document_id: a for a in DocumentAssessment.objects.filter(document_id__in=document_ids)}
+    created, updated = [], []
+    for document_id, document_predictions in zip(document_ids, predictions):
+        values = {
+            "model_version": version,
+            "classifiable": bool(document_predictions),
+            "best_probability": float(max((p.score for p in document_predictions), default=0.0)),
+        }
+        assessment = existing.get(document_id)
+        if assessment is None:
+            created.append(DocumentAssessment(document_id=document_id, **values))
+        elif any(getattr(assessment, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(assessment, name, value)
+            updated.append(assessment)
+    DocumentAssessment.objects.bulk_create(created)
+    DocumentAssessment.objects.bulk_update(updated, ["model_version", "classifiable", "best_probability"])

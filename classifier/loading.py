@@ -13,7 +13,7 @@ from classifier.encoders.base import Encoder
 from classifier.hybrid import HybridModel
 from classifier.models import ClassifierModel
 from classifier.types import Prediction
-from classifier.versions import active_model, load_model
+from classifier.versions import ZERO_SHOT, active_model, find_model, load_model
 from classifier.zeroshot import NODE_TEXT_RECIPE, ZeroShotModel, label_path
 from taxonomy.models import Taxonomy
 from taxonomy.tree import Tree
@@ -80,7 +80,10 @@ def trained_classifier(record: ClassifierModel) -> LoadedClassifier:
     return LoadedClassifier(get_encoder(encoder), model, record.version)
 
 
-def load_classifier(taxonomy: Taxonomy) -> LoadedClassifier:
-    """The taxonomy's active trained model if it has one, else its zero-shot classifier."""
-    record = active_model(taxonomy)
+def load_classifier(taxonomy: Taxonomy, version: str | None = None) -> LoadedClassifier:
+    """The taxonomy's classifier of that version (a trained model's, or ``zeroshot``); without one,
+    its active trained model if it has one, else its zero-shot classifier."""
+    if version == ZERO_SHOT:
+        return zero_shot_model(taxonomy)
+    record = find_model(taxonomy, version) if version else active_model(taxonomy)
     return zero_shot_model(taxonomy) if record is None else trained_classifier(record)

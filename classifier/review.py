@@ -3,13 +3,16 @@
 Each action is one change in one transaction. Stored subjects keep the model's convention (a
 subject comes with every ancestor, so counts and facets add up), the document's ``updated``
 grows so that the index version does too, and the document is re-indexed after commit. The
-index task is addressed by name, so the classifier does not import search.
+index task is addressed by name, so the classifier does not import search. Decisions outlive
+reclassification (``classifier.decisions``): an accepted subject is marked reviewed and stays as
+it is; a rejected one is recorded and not proposed again.
 """
 
 from celery import signature
 from django.db import transaction
 from django.utils import timezone
 
+from classifier import decisions
 from classifier.models import Classification
 from ingest.models import Document
 from taxonomy.models import Node
@@ -37,34 +40,44 @@ def accept(classification: Classification) -> None:
     """Confirm a subject; the subjects above it, which it implies, are confirmed with it."""
     tree = Tree.from_taxonomy(classification.node.taxonomy_id)
     codes = {classification.node.code} | tree.ancestors(classification.node.code)
-    Classification.objects.filter(
-        document_id=classification.document_id,
-        node__taxonomy_id=classification.node.taxonomy_id,
-        node__code__in=codes,
-        status=Classification.Status.REVIEW,
-    ).update(status=Classification.Status.ACCEPTED)
+    _mark_reviewed(classification.document_id, classification.node.taxonomy_id, codes)
     _changed(classification.document_id)
 
 
 @transaction.atomic
 def accept_all(document: Document) -> int:
     """Confirm every subject of the document that awaits review; returns how many."""
-    accepted = Classification.objects.filter(document=document, status=Classification.Status.REVIEW).update(
-        status=Classification.Status.ACCEPTED
-    )
+    waiting = Classification.objects.filter(document=document, status=Classification.Status.REVIEW)
+    nodes = list(waiting.values_list("node__taxonomy_id", "node__code"))
+    if nodes:
+        taxonomy_id = nodes[0][0]
+        _mark_reviewed(document.pk, taxonomy_id, Tree.from_taxonomy(taxonomy_id).closure(c for _, c in nodes))
     _changed(document.pk)
-    return accepted
+    return len(nodes)
+
+
+def _mark_reviewed(document_id: int, taxonomy_id: int, codes: set[str]) -> None:
+    """The model's subjects at these codes are accepted by a librarian, and so stay when reclassifying."""
+    Classification.objects.filter(
+        document_id=document_id,
+        node__taxonomy_id=taxonomy_id,
+        node__code__in=codes,
+        source=Classification.Source.MODEL,
+        reviewed__isnull=True,
+    ).update(status=Classification.Status.ACCEPTED, reviewed=timezone.now())
 
 
 @transaction.atomic
 def reject(classification: Classification) -> None:
     """Take a subject off the document, whoever gave it, with the subjects below it; broader
     subjects that no remaining subject implies go too. A document left without any subject
-    shows among those that need one (``queries.documents_without_subject``)."""
+    shows among those that need one (``queries.documents_without_subject``). The model does not
+    propose the subject, or any below it, for the document again."""
     document_id, taxonomy_id = classification.document_id, classification.node.taxonomy_id
     tree = Tree.from_taxonomy(taxonomy_id)
     rows = Classification.objects.filter(document_id=document_id, node__taxonomy_id=taxonomy_id)
     code = classification.node.code
+    decisions.record_rejection(classification)
     below = {c for c in rows.values_list("node__code", flat=True) if code in tree.ancestors(c)}
     rows.filter(node__code__in={code} | below).delete()
     implied = tree.closure(rows.filter(is_leaf_prediction=True).values_list("node__code", flat=True))
@@ -75,7 +88,8 @@ def reject(classification: Classification) -> None:
 @transaction.atomic
 def correct(document: Document, code: str) -> Classification:
     """Give the document a subject a librarian chose, with its ancestors; the librarian's word
-    replaces the model's on those nodes. Returns the librarian's classification for ``code``."""
+    replaces the model's on those nodes, and ends earlier rejections of them. Returns the
+    librarian's classification for ``code``."""
     taxonomy_id = document.corpus.taxonomy_id
     tree = Tree.from_taxonomy(taxonomy_id)
     if code not in tree.parents:
@@ -84,6 +98,7 @@ def correct(document: Document, code: str) -> Classification:
     Classification.objects.filter(
         document=document, node__in=nodes, source=Classification.Source.MODEL
     ).delete()
+    decisions.forget_rejections(document.pk, [node.pk for node in nodes])
     chosen = set(
         Classification.objects.filter(
             document=document, source=Classification.Source.LIBRARIAN, is_leaf_prediction=True

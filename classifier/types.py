@@ -21,3 +21,4 @@ class Readable(Protocol):
     title: str
     abstract: str
     full_text: str
+    content_hash: str

@@ -12,6 +12,17 @@ from classifier.hybrid import HybridModel
 from classifier.models import ClassifierModel
 from taxonomy.models import Taxonomy
 
+ZERO_SHOT = "zeroshot"  # names the zero-shot classifier where a model version is expected
+ACTIVE = "active"
+
+
+class UnknownModel(Exception):
+    """A model version that the taxonomy has no model of."""
+
+    def __init__(self, version: str, taxonomy: Taxonomy) -> None:
+        super().__init__(f"no model {version!r} for {taxonomy}")
+        self.version = version
+
 
 def save_model(taxonomy: Taxonomy, model: HybridModel, trained_on: str, metrics: dict) -> ClassifierModel:
     """Write the model to the model folder and register it (not active yet)."""
@@ -39,6 +50,25 @@ def activate(record: ClassifierModel) -> None:
 
 def active_model(taxonomy: Taxonomy) -> ClassifierModel | None:
     return ClassifierModel.objects.filter(taxonomy=taxonomy, is_active=True).first()
+
+
+def find_model(taxonomy: Taxonomy, version: str) -> ClassifierModel:
+    """The taxonomy's trained model of that version; ``UnknownModel`` if there is none."""
+    record = ClassifierModel.objects.filter(taxonomy=taxonomy, version=version).first()
+    if record is None:
+        raise UnknownModel(version, taxonomy)
+    return record
+
+
+def choose_model(taxonomy: Taxonomy, version: str | None = None) -> str:
+    """The version a job classifies with, fixed when it starts: ``version`` if the taxonomy has it
+    (or ``zeroshot``), else (none, or ``active``) the active model, else ``zeroshot``."""
+    if version == ZERO_SHOT:
+        return ZERO_SHOT
+    if version and version != ACTIVE:
+        return find_model(taxonomy, version).version
+    record = active_model(taxonomy)
+    return record.version if record else ZERO_SHOT
 
 
 @lru_cache(maxsize=4)

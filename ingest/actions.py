@@ -12,6 +12,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from classifier.actions import classify_documents
+from classifier.loading import load_classifier
+from classifier.models import Reclassification
 from ingest.errors import SourceError
 from ingest.models import Corpus, Document, IngestBatch, IngestJob
 from ingest.parsers import parse_file
@@ -90,14 +92,14 @@ def parse_more(job: IngestJob, turn: int) -> None:
     batches = _batches(read_spool(spool_path(job.pk), job.spool_offset), settings.INGEST_BATCH_SIZE)
     while True:
         if pending_batches(job.pk) >= settings.INGEST_MAX_PENDING_BATCHES:
-            _pause_parsing(job.pk, turn)
+            pause_parsing(job.pk, turn)
             return
         taken = next(batches, None)
         if taken is None:
             break
         items = [item for item, _ in taken]
         with transaction.atomic():
-            if not _hold_checkpoint(job.pk, turn, seq):
+            if not hold_checkpoint(job.pk, turn, seq):
                 return
             batch = store_batch(job, seq, items)
             IngestJob.objects.filter(pk=job.pk).update(
@@ -106,7 +108,7 @@ def parse_more(job: IngestJob, turn: int) -> None:
             transaction.on_commit(lambda batch=batch: dispatch_batch(batch))
         seq += 1
     with transaction.atomic():
-        if _hold_checkpoint(job.pk, turn, seq):
+        if hold_checkpoint(job.pk, turn, seq):
             IngestJob.objects.filter(pk=job.pk).update(parsed_all=True)
             spool_path(job.pk).unlink(missing_ok=True)
     refresh_progress(job.pk)
@@ -137,7 +139,7 @@ def _spool(job: IngestJob, turn: int) -> bool:
     return True
 
 
-def _pause_parsing(job_id: int, turn: int) -> None:
+def pause_parsing(job_id: int, turn: int) -> None:
     """Park parsing as turn ``turn + 1``, to be woken; wake it at once if the batches got through meanwhile."""
     parked = IngestJob.objects.filter(pk=job_id, parse_turn=turn).update(
         parse_turn=turn + 1, parse_waiting=True, heartbeat=timezone.now()
@@ -180,7 +182,7 @@ def hand_on(job_id: int, turn: int) -> bool:
     return bool(moved)
 
 
-def _hold_checkpoint(job_id: int, turn: int, seq: int) -> bool:
+def hold_checkpoint(job_id: int, turn: int, seq: int) -> bool:
     """Lock the job row for this transaction if parsing is still this turn's, at batch ``seq``."""
     return (
         IngestJob.objects.select_for_update()
@@ -191,12 +193,16 @@ def _hold_checkpoint(job_id: int, turn: int, seq: int) -> bool:
 
 
 def classify_batch(batch: IngestBatch) -> None:
-    """Classify the batch's documents with their corpus's taxonomy and mark the batch."""
+    """Classify the batch's documents with their corpus's taxonomy and mark the batch: with the
+    active model, or the one the job reclassifies with."""
     documents = list(
-        Document.objects.filter(id__in=batch.document_ids).only("id", "title", "abstract", "full_text")
+        Document.objects.filter(id__in=batch.document_ids).only(
+            "id", "title", "abstract", "full_text", "content_hash"
+        )
     )
     taxonomy = batch.job.corpus.taxonomy
-    classify_documents(taxonomy, documents)
+    version = Reclassification.objects.filter(job_id=batch.job_id).values_list("model_version", flat=True)
+    classify_documents(taxonomy, documents, load_classifier(taxonomy, version.first()))
     IngestBatch.objects.filter(pk=batch.pk).update(classified=True, touched=timezone.now())
     refresh_progress(batch.job_id)
 

@@ -6,21 +6,23 @@ from datetime import timedelta
 from celery import shared_task
 from django.conf import settings
 
-from ingest import actions, recovery, resumable
+from ingest import actions, reclassify, recovery, resumable
 from ingest.models import IngestBatch, IngestJob
 from shelfmark.celery import is_transient, pipeline_task
 
 
 def _open_job(job_id: int) -> IngestJob | None:
-    job = IngestJob.objects.filter(pk=job_id).select_related("corpus__taxonomy").first()
+    job = IngestJob.objects.filter(pk=job_id).select_related("corpus__taxonomy", "reclassification").first()
     return None if job is None or job.state in actions.FINISHED else job
 
 
 @pipeline_task("ingest.ingest_file", queue="ingest")
 def ingest_file(job_id: int, turn: int = 0) -> None:
+    """A turn of a job's batching: from its file, or from its corpus when it reclassifies."""
     job = _open_job(job_id)
     if job is not None and job.parse_turn == turn and not (job.parsed_all or job.parse_waiting):
-        actions.parse_more(job, turn)
+        take_more = actions.parse_more if reclassify.model_of(job) is None else reclassify.reclassify_more
+        take_more(job, turn)
 
 
 @pipeline_task("ingest.classify_batch", queue="classify")
@@ -64,4 +66,5 @@ def batch_failed(request, error: BaseException, traceback, batch_id: int) -> Non
 def parse_failed(request, error: BaseException, traceback, job_id: int) -> None:
     job = _open_job(job_id)
     if job is not None and not is_transient(error):
-        actions.fail_parse(job, f"reading {job.source_name} failed: {error}")
+        what = f"reading {job.source_name}" if reclassify.model_of(job) is None else "batching the corpus"
+        actions.fail_parse(job, f"{what} failed: {error}")

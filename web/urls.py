@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("upload/", views.upload, name="upload"),
     path("jobs/<int:pk>/", views.job, name="job"),
+    path("corpora/<int:pk>/reclassify/", views.reclassify_corpus, name="reclassify-corpus"),
     path("taxonomies/<int:pk>/", views.taxonomy, name="taxonomy"),
     path("taxonomies/<int:pk>/nodes/<path:code>/", views.node, name="node"),
     path("search/", views.search, name="search"),

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -17,7 +18,8 @@ from classifier.queries import (
     review_queue,
 )
 from ingest.errors import UploadError
-from ingest.models import Document, IngestJob
+from ingest.models import Corpus, Document, IngestJob
+from ingest.reclassify import ReclassificationRunning, model_of, start_reclassify
 from ingest.uploads import ingest_upload
 from taxonomy.models import Node, Taxonomy
 from web.forms import CorrectionForm, ReviewFilterForm, SearchForm, UploadForm
@@ -65,9 +67,27 @@ def upload(request: HttpRequest) -> HttpResponse:
 @require_GET
 def job(request: HttpRequest, pk: int) -> HttpResponse:
     """A job's live progress (the page polls the API) and its failures."""
-    job = get_object_or_404(IngestJob.objects.select_related("corpus"), pk=pk)
-    context = {"job": job, "progress": job_progress(job), "failures": recent_failures(job)}
+    job = get_object_or_404(IngestJob.objects.select_related("corpus", "reclassification"), pk=pk)
+    context = {
+        "job": job,
+        "model_version": model_of(job),
+        "progress": job_progress(job),
+        "failures": recent_failures(job),
+    }
     return render(request, "web/job.html", context)
+
+
+@require_POST
+def reclassify_corpus(request: HttpRequest, pk: int) -> HttpResponse:
+    """Classify a corpus again with its taxonomy's active model, then show the job's progress."""
+    corpus = get_object_or_404(Corpus.objects.select_related("taxonomy"), pk=pk)
+    try:
+        with transaction.atomic():
+            job = start_reclassify(corpus)
+    except ReclassificationRunning as error:
+        messages.info(request, f"{corpus.name} is being reclassified already.")
+        job = error.job
+    return redirect("web:job", pk=job.pk)
 
 
 @require_GET

@@ -9,7 +9,8 @@ from rest_framework import serializers
 
 from classifier.models import Classification
 from classifier.queries import document_subjects
-from ingest.models import Document, IngestJob, RecordFailure, Upload
+from ingest.models import Corpus, Document, IngestJob, RecordFailure, Upload
+from ingest.reclassify import model_of
 from search.backends.base import MAX_PAGE_SIZE
 from search.types import SearchQuery
 from taxonomy.models import Taxonomy
@@ -218,6 +219,12 @@ class FailureSerializer(serializers.ModelSerializer):
 
 class JobSerializer(serializers.ModelSerializer):
     corpus = serializers.CharField(source="corpus.name")
+    kind = serializers.SerializerMethodField(
+        help_text="ingest: a file brought in; reclassify: the corpus's documents classified again"
+    )
+    model_version = serializers.SerializerMethodField(
+        help_text="the model a reclassification classifies with; null for an ingest job"
+    )
     progress = serializers.SerializerMethodField(help_text="0..1")
     elapsed_s = serializers.SerializerMethodField()
     throughput = serializers.SerializerMethodField(help_text="documents indexed per second")
@@ -228,11 +235,18 @@ class JobSerializer(serializers.ModelSerializer):
     class Meta:
         model = IngestJob
         fields = [
-            "id", "corpus", "source_name", "format", "state", "message", "parsed_all",
+            "id", "kind", "corpus", "source_name", "format", "model_version", "state", "message",
+            "parsed_all",
             "read", "stored", "duplicates", "failed", "classified", "indexed",
             "warnings", "expected", "processed",
             "created", "started", "finished", "progress", "elapsed_s", "throughput", "eta_s",
         ]  # fmt: skip
+
+    def get_kind(self, job: IngestJob) -> str:
+        return "ingest" if model_of(job) is None else "reclassify"
+
+    def get_model_version(self, job: IngestJob) -> str | None:
+        return model_of(job)
 
     def get_progress(self, job: IngestJob) -> float:
         return job_progress(job).fraction
@@ -306,3 +320,21 @@ class UploadSerializer(serializers.ModelSerializer):
 
     def get_job_url(self, upload: Upload) -> str | None:
         return reverse("web:api:job-detail", args=[upload.job_id]) if upload.job_id else None
+
+
+class CorpusSerializer(serializers.ModelSerializer):
+    taxonomy_name = serializers.CharField(source="taxonomy.name")
+    document_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Corpus
+        fields = ["id", "name", "taxonomy", "taxonomy_name", "created", "document_count"]
+
+
+class ReclassifySerializer(serializers.Serializer):
+    model = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="a model version of the corpus's taxonomy, zeroshot, or active (the default)",
+    )

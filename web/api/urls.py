@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from web.api import review, uploads, views
+from web.api import corpora, review, uploads, views
 
 app_name = "api"
 
@@ -35,6 +35,8 @@ urlpatterns = [
         review.RejectClassification.as_view(),
         name="classification-reject",
     ),
+    path("corpora/", corpora.CorpusList.as_view(), name="corpus-list"),
+    path("corpora/<int:pk>/reclassify/", corpora.ReclassifyCorpus.as_view(), name="corpus-reclassify"),
     path("search/", views.Search.as_view(), name="search"),
     path("jobs/", views.JobList.as_view(), name="job-list"),
     path("jobs/<int:pk>/", views.JobDetail.as_view(), name="job-detail"),

@@ -121,7 +121,7 @@ class Search(APIView):
 class JobList(generics.ListCreateAPIView):
     """Ingest jobs, newest first; POST a file (multipart) to start one."""
 
-    queryset = IngestJob.objects.select_related("corpus").order_by("-created", "-id")
+    queryset = IngestJob.objects.select_related("corpus", "reclassification").order_by("-created", "-id")
     serializer_class = s.JobSerializer
     pagination_class = Pagination
     parser_classes = [MultiPartParser, FormParser]
@@ -154,7 +154,7 @@ class JobList(generics.ListCreateAPIView):
 class JobDetail(generics.RetrieveAPIView):
     """A job's state, counts, progress, throughput and first failures."""
 
-    queryset = IngestJob.objects.select_related("corpus")
+    queryset = IngestJob.objects.select_related("corpus", "reclassification")
     serializer_class = s.JobDetailSerializer
 
 

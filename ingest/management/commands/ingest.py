@@ -1,6 +1,5 @@
 """manage.py ingest FILE --corpus NAME --taxonomy NAME: ingest a file through the pipeline."""
 
-import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -8,29 +7,8 @@ from django.db import transaction
 
 from ingest.actions import get_or_create_corpus, start_ingest
 from ingest.models import IngestJob
+from ingest.progress import follow
 from taxonomy.models import Taxonomy
-
-POLL_S = 0.5
-LOG_EVERY_S = 10.0  # when the output is not a terminal: one progress line this often
-
-
-def progress_line(job: IngestJob) -> str:
-    """One line of a job's progress: records through out of the file's, rate, ETA and counts."""
-    total = f"/{job.expected:,}" if job.expected is not None else ""
-    share = f" ({job.processed / job.expected:.0%})" if job.expected else ""
-    rate = f"{job.throughput:.1f} docs/s" if job.throughput else "-- docs/s"
-    eta = _clock(job.eta_s) if job.eta_s is not None else "--:--"
-    return (
-        f"job {job.pk} {job.state}: {job.processed:,}{total} records{share}, {rate}, ETA {eta} | "
-        f"read {job.read}, stored {job.stored}, duplicates {job.duplicates}, failed {job.failed}, "
-        f"warnings {job.warnings}, classified {job.classified}, indexed {job.indexed}"
-    )
-
-
-def _clock(seconds: float) -> str:
-    minutes, second = divmod(round(seconds), 60)
-    hours, minute = divmod(minutes, 60)
-    return f"{hours}:{minute:02d}:{second:02d}" if hours else f"{minute}:{second:02d}"
 
 
 class Command(BaseCommand):
@@ -58,22 +36,8 @@ class Command(BaseCommand):
             self._follow(job)
 
     def _follow(self, job: IngestJob) -> None:
-        """Show progress on one line rewritten in place (in a terminal), or a line now and then."""
-        live = self.stdout.isatty()
-        last_logged = 0.0
-        while True:
-            job.refresh_from_db()
-            finished = job.state in (IngestJob.State.DONE, IngestJob.State.FAILED)
-            line = progress_line(job)
-            if live and not finished:
-                self.stdout.write(f"\r\x1b[K{line}", ending="")
-                self.stdout.flush()
-            elif finished or time.monotonic() - last_logged >= LOG_EVERY_S:
-                self.stdout.write(("\r\x1b[K" if live else "") + line)
-                last_logged = time.monotonic()
-            if finished:
-                break
-            time.sleep(POLL_S)
+        """Show progress until the job ends, then its first failures."""
+        job = follow(job, self.stdout)
         for failure in job.failures.all()[:20]:
             kind = "warning" if failure.warning else "failed"
             self.stdout.write(
