@@ -44,7 +44,7 @@ def evaluate(
 ) -> Evaluation:
     """Score the classifier on the labelled file; fit and score the baseline when given its training file."""
     tree = Tree.from_taxonomy(taxonomy)
-    data, vectors = labelled_with_vectors(taxonomy, Path(path))
+    data, vectors = labelled_with_vectors(taxonomy, Path(path), encoder=classifier.encoder)
     space = "leaves" if all(code in tree.leaves for gold in data.targets for code in gold) else "closure"
     gold = [_in_space(tree, g, space) for g in data.targets]
     ranked = classifier.rank(data.texts, vectors)

@@ -6,6 +6,7 @@ from pathlib import Path
 import numpy as np
 from django.conf import settings
 
+from classifier.encoders.base import Encoder
 from classifier.hybrid import HybridModel
 from classifier.loading import zero_shot_model
 from classifier.training.data import LabelledSet, labelled_corpus, read_labelled_file, validation_split
@@ -29,12 +30,12 @@ def file_vectors(path: Path, encoder, progress: Callable[[str], None]) -> np.nda
 
 
 def labelled_with_vectors(
-    taxonomy: Taxonomy, path: Path, progress=print, encoder: str = ""
+    taxonomy: Taxonomy, path: Path, progress=print, encoder: Encoder | None = None
 ) -> tuple[LabelledSet, np.ndarray]:
-    """The file's labelled records and their vectors from that encoder (default: the configured one)."""
-    classifier = zero_shot_model(taxonomy, encoder)
-    data, positions = read_labelled_file(path, LabelResolver(classifier.model.tree))
-    vectors = file_vectors(path, classifier.encoder, progress)[positions].astype(np.float32)
+    """The file's labelled records and their vectors from ``encoder`` (default: the configured one)."""
+    encoder = encoder or zero_shot_model(taxonomy).encoder
+    data, positions = read_labelled_file(path, LabelResolver(Tree.from_taxonomy(taxonomy)))
+    vectors = file_vectors(path, encoder, progress)[positions].astype(np.float32)
     return data, vectors
 
 
@@ -87,5 +88,6 @@ def train_from_file(
     encoder: str = "",
 ) -> tuple[HybridModel, LabelledSet, np.ndarray]:
     """Fit a hybrid model on the file; returns it with the validation split it was tuned on."""
-    data, vectors = labelled_with_vectors(taxonomy, Path(path), progress, encoder)
+    vectors_from = zero_shot_model(taxonomy, encoder).encoder
+    data, vectors = labelled_with_vectors(taxonomy, Path(path), progress, vectors_from)
     return _fit(taxonomy, data, vectors, options, progress, encoder)
