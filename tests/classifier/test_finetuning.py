@@ -16,9 +16,11 @@ from sentence_transformers import SentenceTransformer
 
 from classifier import teacher
 from classifier.encoders.torch_encoder import model_path
+from classifier.evaluation import evaluate
 from classifier.finetuning import FinetuneOptions, distillation_loss, encode, finetune
 from classifier.loading import trained_classifier
 from classifier.models import ClassifierModel
+from classifier.training.embeddings import cache_key
 from classifier.zeroshot import document_text
 from taxonomy.actions import import_taxonomy
 from tests.classifier.test_decoding import assert_consistent
@@ -114,13 +116,14 @@ def test_distill_registers_a_classifier_that_reads_with_its_own_encoder(tmp_path
     settings.CLASSIFIER_MODEL_DIR = tmp_path / "models"
     settings.CLASSIFIER_CACHE_DIR = tmp_path / "cache"
     taxonomy = import_taxonomy(SHARED_DATA / "taxonomies" / "taxonomy4cl-v1.0.1.json", name="t4cl")
-    source = tmp_path / "forc4cl-300.jsonl"
+    source = tmp_path / "forc4cl-150.jsonl"
     with gzip.open(SHARED_DATA / "corpora" / "forc4cl-train.jsonl.gz", "rt", encoding="utf-8") as lines:
-        source.write_text("".join(islice(lines, 300)), encoding="utf-8")
+        source.write_text("".join(islice(lines, 150)), encoding="utf-8")
 
     call_command(
-        "distill", "--taxonomy", "t4cl", "--from", str(source), "--epochs", "1", stdout=io.StringIO()
-    )
+        "distill", "--taxonomy", "t4cl", "--from", str(source), "--epochs", "1", "--max-length", "128",
+        stdout=io.StringIO(),
+    )  # fmt: skip
 
     record = ClassifierModel.objects.get(taxonomy=taxonomy)
     classifier = trained_classifier(record)
@@ -131,3 +134,10 @@ def test_distill_registers_a_classifier_that_reads_with_its_own_encoder(tmp_path
     predictions = classifier.predict(texts, classifier.encoder.encode(texts))
     assert_consistent(classifier.model.tree, predictions[0])
     assert record.metrics["documents"] > 0
+
+    held_out = tmp_path / "forc4cl-val-40.jsonl"
+    with gzip.open(SHARED_DATA / "corpora" / "forc4cl-val.jsonl.gz", "rt", encoding="utf-8") as lines:
+        held_out.write_text("".join(islice(lines, 40)), encoding="utf-8")
+    result = evaluate(taxonomy, classifier, held_out)
+    assert result.shelfmark.documents == 40
+    assert (settings.CLASSIFIER_CACHE_DIR / "embeddings" / cache_key(held_out, classifier.encoder)).is_dir()

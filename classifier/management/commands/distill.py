@@ -28,6 +28,7 @@ class Command(BaseCommand):
         parser.add_argument("--temperature", type=float, default=DEFAULTS.temperature)
         parser.add_argument("--epochs", type=int, default=DEFAULTS.epochs)
         parser.add_argument("--batch-size", type=int, default=DEFAULTS.batch_size)
+        parser.add_argument("--max-length", type=int, default=DEFAULTS.max_length, help="tokens per document")
         parser.add_argument("--device", default="auto", help="auto, cpu or cuda")
         parser.add_argument(
             "--encoder-only", action="store_true", help="save the encoder without training heads on it"
@@ -42,6 +43,7 @@ class Command(BaseCommand):
         settings = FinetuneOptions(
             epochs=options["epochs"],
             batch_size=options["batch_size"],
+            max_length=options["max_length"],
             alpha=options["alpha"],
             temperature=options["temperature"],
         )
