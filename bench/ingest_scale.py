@@ -1,10 +1,11 @@
 """The same ingest at growing sizes, and a large upload through the API: throughput and peak memory.
 
     python bench/ingest_scale.py [--sizes 1000,10000,100000] [--upload-mb 1024] [--concurrency 2]
+        [--database-url postgres://postgres@127.0.0.1:5432 --redis-url redis://127.0.0.1:6379/14]
 
 Each size runs in a fresh folder on the embedded default (SQLite, SQLite FTS5, filesystem
-broker) with one worker of ``--concurrency`` processes, through the same `manage.py ingest` a
-librarian would use, on real arXiv records (the shared train file, repeated under new ids past
+broker), or on PostgreSQL and Redis when given, with one worker of ``--concurrency`` processes,
+through the same `manage.py ingest` a librarian would use, on real arXiv records (the shared train file, repeated under new ids past
 its end). The clock starts after a warm-up job has loaded the model in the worker processes.
 Then a file of ``--upload-mb`` (repeated records) is streamed to ``POST /api/jobs/`` on gunicorn.
 Prints the figures and writes them to bench/results/ingest_scale.json.
@@ -81,9 +82,13 @@ def write_bytes(path: Path, size: int) -> Path:
 
 
 class Site:
-    """A fresh embedded-default installation in a folder of its own."""
+    """A fresh installation in a folder of its own: the embedded default, or on the given servers.
 
-    def __init__(self, concurrency: int) -> None:
+    With ``database_url`` (a PostgreSQL server) the site gets a new database there, dropped at the
+    end; with ``redis_url`` its broker is that Redis database, emptied first.
+    """
+
+    def __init__(self, concurrency: int, database_url: str = "", redis_url: str = "") -> None:
         self.var = Path(tempfile.mkdtemp(prefix="shelfmark-scale-"))
         self.env = {**os.environ, "SHELFMARK_VAR": str(self.var), "WORKER_CONCURRENCY": str(concurrency)}
         for name in (
@@ -94,8 +99,29 @@ class Site:
             "SHELFMARK_BROKER_DIR",
         ):
             self.env.pop(name, None)
+        self.server, self.database = database_url, f"shelfmark_scale_{uuid.uuid4().hex[:8]}"
+        if database_url:
+            self._admin(f"CREATE DATABASE {self.database}")
+            self.env["DATABASE_URL"] = f"{database_url.rstrip('/')}/{self.database}"
+        if redis_url:
+            import redis
+
+            redis.Redis.from_url(redis_url).flushdb()
+            self.env["REDIS_URL"] = redis_url
         self.manage("migrate", "--noinput", "-v0")
         self.manage("import_taxonomy", str(TAXONOMY), "--name", "arxiv")
+
+    def _admin(self, statement: str) -> None:
+        import psycopg
+
+        with psycopg.connect(f"{self.server.rstrip('/')}/postgres", autocommit=True) as connection:
+            connection.execute(statement)
+
+    def remove(self) -> None:
+        """Delete the site's folder and database."""
+        shutil.rmtree(self.var)
+        if self.server:
+            self._admin(f"DROP DATABASE IF EXISTS {self.database} WITH (FORCE)")
 
     def manage(self, *args: str) -> subprocess.CompletedProcess:
         return subprocess.run(
@@ -132,9 +158,9 @@ def last_job_line(output: str) -> str:
     return [line for line in output.splitlines() if line.startswith("job ")][-1]
 
 
-def measure_size(count: int, concurrency: int) -> dict:
+def measure_size(count: int, concurrency: int, database_url: str = "", redis_url: str = "") -> dict:
     """Ingest ``count`` real arXiv records in a fresh site."""
-    site = Site(concurrency)
+    site = Site(concurrency, database_url, redis_url)
     return measure_file(site, write_records(site.var / f"arxiv-{count}.jsonl", count), concurrency)
 
 
@@ -152,7 +178,7 @@ def measure_file(site: Site, source: Path, concurrency: int) -> dict:
         peaks = tree_peaks(worker.pid)
     finally:
         stop(worker)
-    shutil.rmtree(site.var)
+        site.remove()
     last = last_job_line(result.stdout)
     stored = int(last.split("stored ")[1].split(",")[0])
     return {
@@ -225,7 +251,7 @@ def measure_upload(megabytes: int) -> dict:
     finally:
         stop(web)
     size = source.stat().st_size
-    shutil.rmtree(site.var)
+    site.remove()
     if status != 201:
         raise RuntimeError(f"upload answered {status}: {body}")
     return {
@@ -243,12 +269,22 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000,100000", help="documents per run, comma-separated")
     parser.add_argument("--upload-mb", type=int, default=1024, help="size of the uploaded file; 0 skips it")
     parser.add_argument("--concurrency", type=int, default=2)
+    parser.add_argument(
+        "--database-url", default="", help="a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432"
+    )
+    parser.add_argument("--redis-url", default="", help="a Redis database for the broker, emptied first")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "ingest_scale.json")
     args = parser.parse_args()
 
-    figures: dict = {"cores": len(os.sched_getaffinity(0)), "worker_processes": args.concurrency, "sizes": []}
+    figures: dict = {
+        "cores": len(os.sched_getaffinity(0)),
+        "worker_processes": args.concurrency,
+        "database": "postgresql" if args.database_url else "sqlite",
+        "broker": "redis" if args.redis_url else "filesystem",
+        "sizes": [],
+    }
     for count in (int(size) for size in args.sizes.split(",")):
-        figures["sizes"].append(measure_size(count, args.concurrency))
+        figures["sizes"].append(measure_size(count, args.concurrency, args.database_url, args.redis_url))
         print(json.dumps(figures["sizes"][-1]), flush=True)
     peaks = [run["worker_peak_rss_mib_max"] for run in figures["sizes"]]
     figures["worker_peak_rss_spread"] = round(max(peaks) / min(peaks) - 1, 3)
