@@ -2,7 +2,6 @@
 
 import gzip
 import json
-import time
 from collections import Counter
 from itertools import islice
 
@@ -16,9 +15,9 @@ from search.types import SearchQuery
 from taxonomy.actions import import_taxonomy
 from taxonomy.tree import Tree
 from tests.conftest import ARXIV_DEV, ARXIV_NODES
+from tests.helpers import wait_for_job
 
 DOCUMENTS = 240
-JOB_TIMEOUT = 300
 
 
 @pytest.fixture
@@ -35,13 +34,7 @@ def corpus_file(tmp_path):
 def ingest_and_wait(corpus, path) -> IngestJob:
     with transaction.atomic():
         job = start_ingest(corpus, path)
-    deadline = time.monotonic() + JOB_TIMEOUT
-    while time.monotonic() < deadline:
-        job.refresh_from_db()
-        if job.state in (IngestJob.State.DONE, IngestJob.State.FAILED):
-            return job
-        time.sleep(0.5)
-    raise AssertionError(f"job not finished after {JOB_TIMEOUT}s: {job.__dict__}")
+    return wait_for_job(job)
 
 
 @pytest.mark.slow

@@ -3,7 +3,6 @@ its progress) and by the API, in paced batches, re-indexed, every subject naming
 made it, librarians' decisions standing across models and runs. Real FoRC4CL papers, Taxonomy4CL,
 and a model trained on the FoRC4CL training file."""
 
-import time
 from io import StringIO
 from itertools import islice
 
@@ -17,7 +16,7 @@ from classifier.actions import classify_documents
 from classifier.models import Classification, DocumentAssessment, DocumentEmbedding
 from classifier.training.pipeline import train_from_file
 from ingest.actions import get_or_create_corpus
-from ingest.models import Document, IngestJob
+from ingest.models import IngestJob
 from ingest.parsers import parse_file
 from ingest.types import ParsedRecord
 from search.backends import get_backend
@@ -25,6 +24,7 @@ from search.types import SearchQuery
 from taxonomy.actions import import_taxonomy
 from tests.classifier.test_reclassify import assert_same_rows, codes, rows, top_leaf
 from tests.conftest import SHARED_DATA
+from tests.helpers import store_documents, wait_for_job
 
 pytestmark = pytest.mark.slow
 
@@ -32,17 +32,6 @@ TAXONOMY4CL = SHARED_DATA / "taxonomies" / "taxonomy4cl-v1.0.1.json"
 FORC_TRAIN = SHARED_DATA / "corpora" / "forc4cl-train.jsonl.gz"
 FORC_VAL = SHARED_DATA / "corpora" / "forc4cl-val.jsonl.gz"
 DOCUMENTS = 30
-JOB_TIMEOUT = 300
-
-
-def wait_for(job: IngestJob) -> IngestJob:
-    deadline = time.monotonic() + JOB_TIMEOUT
-    while time.monotonic() < deadline:
-        job.refresh_from_db()
-        if job.state in (IngestJob.State.DONE, IngestJob.State.FAILED):
-            return job
-        time.sleep(0.5)
-    raise AssertionError(f"job not finished after {JOB_TIMEOUT}s: {job.__dict__}")
 
 
 def found(taxonomy_id: int, code: str) -> set[int]:
@@ -60,17 +49,7 @@ def test_a_new_model_reclassifies_a_corpus_on_a_worker(start_worker, settings, t
     trained = versions.save_model(taxonomy, model, trained_on=str(FORC_TRAIN), metrics={})  # not active
     corpus = get_or_create_corpus("forc-reclassify", taxonomy)
     papers = [r for r in islice(parse_file(FORC_VAL), DOCUMENTS) if isinstance(r, ParsedRecord)]
-    Document.objects.bulk_create(
-        Document(
-            corpus=corpus,
-            external_id=r.external_id,
-            title=r.title,
-            abstract=r.abstract,
-            content_hash=r.content_hash,
-        )
-        for r in papers
-    )
-    documents = list(Document.objects.filter(corpus=corpus).order_by("id"))
+    documents = store_documents(corpus, papers)
     classify_documents(taxonomy, documents)  # zero-shot: the taxonomy has no active model
     zero_shot = set(Classification.objects.values_list("model_version", flat=True))
     assert len(zero_shot) == 1 and zero_shot.pop().startswith("zeroshot/")
@@ -116,7 +95,7 @@ def test_a_new_model_reclassifies_a_corpus_on_a_worker(start_worker, settings, t
     )
 
     assert started.status_code == 201, started.content
-    again = wait_for(IngestJob.objects.get(pk=started.json()["id"]))
+    again = wait_for_job(IngestJob.objects.get(pk=started.json()["id"]))
     assert (again.state, again.indexed) == ("done", 30), again.message
     assert codes(rejected_between) == remaining and rejected.node.code not in remaining
     assert rejected_between.pk not in found(taxonomy.pk, rejected.node.code)

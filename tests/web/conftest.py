@@ -17,6 +17,7 @@ from search.actions import index_documents
 from taxonomy.actions import import_taxonomy
 from taxonomy.models import Taxonomy
 from tests.conftest import ARXIV_DEV, ARXIV_NODES
+from tests.helpers import store_documents
 
 LIBRARY_SIZE = 20
 TAXONOMY_NAME = "arxiv"
@@ -44,18 +45,7 @@ def build_library(index_path: Path, version: str, count: int = LIBRARY_SIZE) -> 
         record_from_object(json.loads(line), ARXIV_DEV.name, number)
         for number, line in enumerate(read_lines(count), start=1)
     ]
-    Document.objects.bulk_create(
-        Document(
-            corpus=corpus,
-            external_id=r.external_id,
-            title=r.title,
-            abstract=r.abstract,
-            metadata=r.metadata,
-            content_hash=r.content_hash,
-        )
-        for r in records
-    )
-    documents = list(Document.objects.filter(corpus=corpus).order_by("id"))
+    documents = store_documents(corpus, records)
     classify_documents(taxonomy, documents)
     with override_settings(SEARCH_EMBEDDED_PATH=index_path):
         assert index_documents([d.id for d in documents]) == len(documents)
