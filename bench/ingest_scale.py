@@ -20,7 +20,6 @@ import http.client
 import json
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -35,7 +34,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(Path(__file__).resolve().parent), str(REPO)]
 from procs import children, peak_rss_mib  # noqa: E402
 
-from shelfmark.workers import worker_command  # noqa: E402
+from shelfmark.workers import stop_gracefully, worker_command  # noqa: E402
 
 SHARED = REPO.parent / "shared" / "data"
 TRAIN = SHARED / "corpora" / "arxiv-2025-train.jsonl.gz"
@@ -140,15 +139,6 @@ class Site:
         )
 
 
-def stop(process: subprocess.Popen) -> None:
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-
-
 def tree_peaks(pid: int) -> dict[int, float]:
     """Peak RSS (MiB) of a process and each of its descendants."""
     return {p: round(peak_rss_mib(p), 1) for p in [pid, *children(pid)]}
@@ -177,7 +167,7 @@ def measure_file(site: Site, source: Path, concurrency: int) -> dict:
         elapsed = time.monotonic() - started
         peaks = tree_peaks(worker.pid)
     finally:
-        stop(worker)
+        stop_gracefully(worker, timeout=60)
         site.remove()
     last = last_job_line(result.stdout)
     stored = int(last.split("stored ")[1].split(",")[0])
@@ -249,7 +239,7 @@ def measure_upload(megabytes: int) -> dict:
         elapsed = time.monotonic() - started
         peaks = tree_peaks(web.pid)
     finally:
-        stop(web)
+        stop_gracefully(web, timeout=60)
     size = source.stat().st_size
     site.remove()
     if status != 201:

@@ -1,5 +1,9 @@
 """How a Celery worker for the pipeline is started as a subprocess (tests and benchmarks)."""
 
+import contextlib
+import os
+import signal
+import subprocess
 import sys
 
 QUEUES = ("ingest", "classify", "index")
@@ -20,3 +24,18 @@ def worker_command(
     if standalone:
         command += ["--without-mingle", "--without-gossip"]
     return command
+
+
+def stop_gracefully(process: subprocess.Popen, timeout: float = 30) -> None:
+    """Stop a worker (or gunicorn) started with ``start_new_session``: SIGTERM to its main process
+    alone, whose warm shutdown stops its pool (signalling the whole group kills the pool under it
+    and leaves the main process waiting), then SIGKILL to whatever of the group is left."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
