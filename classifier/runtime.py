@@ -14,12 +14,12 @@ def worker_share_of_cores() -> int:
 
 
 def configure_worker_threads() -> None:
-    """Pin torch's thread pool to this worker's share and load the encoder once, after fork."""
+    """Pin torch's thread pool to this worker's share, after fork.
+
+    Encoders load on first use, once per process: a worker holds only those its classifiers use
+    (the configured one, or a trained model's fine-tuned one, not both)."""
     import torch
 
     torch.set_num_threads(worker_share_of_cores())
     with contextlib.suppress(RuntimeError):  # only settable before the first parallel op
         torch.set_num_interop_threads(1)
-    from classifier.encoders import get_encoder
-
-    get_encoder(settings.CLASSIFIER_ENCODER)
