@@ -4,10 +4,11 @@ The student (a sentence-transformers model) gets a linear head over its unit-len
 vector and learns one binary target per subject. With a teacher, each target mixes the gold label
 with the teacher's temperature-softened probability (Hinton et al., 2015; one binary distribution
 per subject, since documents have several). The same code runs on the CPU and on an NVIDIA GPU,
-under bf16 autocast on both. It imports only numpy, torch and sentence-transformers, so it also
-runs where the rest of Shelfmark is not installed.
+under bf16 autocast where the hardware computes bf16. It imports only numpy, torch,
+sentence-transformers and the encoder module, so it also runs where Django is not installed.
 """
 
+import contextlib
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -19,6 +20,7 @@ import torch.nn.functional as F
 from sentence_transformers import SentenceTransformer
 
 from classifier.encoders.base import Encoder
+from classifier.encoders.torch_encoder import native_bf16
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,9 @@ def distillation_loss(
 
 
 def _autocast(device: torch.device):
+    """bf16 autocast on a GPU and on CPUs with bf16 hardware; fp32 where bf16 would be emulated."""
+    if device.type == "cpu" and not native_bf16():
+        return contextlib.nullcontext()
     return torch.autocast(device.type, dtype=torch.bfloat16)
 
 
