@@ -171,12 +171,12 @@ INGEST_UPLOAD_MAX_BYTES = int(os.environ.get("INGEST_UPLOAD_MAX_BYTES", 10 * 102
 INGEST_UPLOAD_STALE_AFTER_S = float(os.environ.get("INGEST_UPLOAD_STALE_AFTER_S", 24 * 3600))
 
 # Classifier
-CLASSIFIER_ENCODER = os.environ.get("CLASSIFIER_ENCODER", "torch-bf16")
+CLASSIFIER_ENCODER = os.environ.get("CLASSIFIER_ENCODER", "onnx-fp32")
 CLASSIFIER_TOP_K = int(os.environ.get("CLASSIFIER_TOP_K", 3))
 CLASSIFIER_BEAM_WIDTH = int(os.environ.get("CLASSIFIER_BEAM_WIDTH", 8))
 CLASSIFIER_CACHE_DIR = Path(os.environ.get("CLASSIFIER_CACHE_DIR", VAR_DIR / "cache"))
 CLASSIFIER_MODEL_DIR = Path(os.environ.get("CLASSIFIER_MODEL_DIR", VAR_DIR / "models"))
-TORCH_THREADS = int(os.environ.get("TORCH_THREADS", 0))  # 0: the worker's share of cores
+ENCODER_THREADS = int(os.environ.get("ENCODER_THREADS", 0))  # 0: the worker's share of cores
 
 # Search: "embedded" (SQLite FTS5, no server) or "elasticsearch".
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")

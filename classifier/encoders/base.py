@@ -4,6 +4,19 @@ from collections.abc import Sequence
 
 import numpy as np
 
+_threads: int | None = None  # this process's share of the cores; None: the runtime decides
+
+
+def use_threads(count: int) -> None:
+    """Encoders loaded from now on in this process compute on ``count`` threads."""
+    global _threads
+    _threads = count
+
+
+def encoder_threads() -> int | None:
+    """The thread count set by ``use_threads``, if any."""
+    return _threads
+
 
 class Encoder:
     """Base class; subclasses implement ``_encode`` and set ``name`` and ``dimensions``."""

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from classifier.encoders.base import Encoder
+from classifier.encoders.base import Encoder, encoder_threads
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -38,6 +38,10 @@ class TorchEncoder(Encoder):
         from sentence_transformers import SentenceTransformer
 
         self._torch = torch
+        if threads := encoder_threads():
+            torch.set_num_threads(threads)
+            with contextlib.suppress(RuntimeError):  # only settable before the first parallel op
+                torch.set_num_interop_threads(1)
         self.precision = "fp32" if precision == "bf16" and not native_bf16() else precision
         self.name = f"{Path(folder).name if folder else 'all-MiniLM-L6-v2'}/{self.precision}"
         self.model = SentenceTransformer(folder or model_path(), device="cpu")

@@ -1,21 +1,59 @@
-"""The encoder registry's bf16 entry: fast where the CPU has bf16 hardware, correct everywhere."""
+"""The encoders of the registry give the same document vectors, each on its own runtime."""
 
 import gzip
 import json
+import subprocess
+import sys
 from itertools import islice
 
 import numpy as np
+import pytest
 
 from classifier.encoders import get_encoder
 from classifier.encoders.torch_encoder import native_bf16
 from tests.conftest import ARXIV_DEV
 
 
-def test_bf16_entry_runs_bf16_only_on_bf16_hardware_and_matches_fp32():
+@pytest.fixture(scope="module")
+def abstracts() -> list[str]:
     with gzip.open(ARXIV_DEV, "rt", encoding="utf-8") as lines:
-        texts = [f"{r['title']}. {r['abstract']}" for r in map(json.loads, islice(lines, 16))]
-    fast, exact = get_encoder("torch-bf16"), get_encoder("torch-fp32")
-    assert fast.name.endswith("/bf16" if native_bf16() else "/fp32")
-    cosines = (fast.encode(texts) * exact.encode(texts)).sum(axis=1)
-    assert cosines.min() > 0.999
-    assert np.allclose(np.linalg.norm(fast.encode(texts[:2]), axis=1), 1, atol=1e-5)
+        texts = [f"{r['title']}. {r['abstract']}" for r in map(json.loads, islice(lines, 24))]
+    return [*texts, "A title alone", "  Spaces around a title  "]
+
+
+@pytest.fixture(scope="module")
+def exact(abstracts) -> np.ndarray:
+    return get_encoder("torch-fp32").encode(abstracts)
+
+
+@pytest.mark.parametrize(("name", "least_cosine"), [("onnx-fp32", 0.9999), ("onnx-int8", 0.97)])
+def test_onnx_encoders_match_pytorch_whatever_the_batch(abstracts, exact, name, least_cosine):
+    encoder = get_encoder(name)
+    vectors = encoder.encode(abstracts)
+    assert encoder.name == f"all-MiniLM-L6-v2/{name}" and vectors.shape == exact.shape
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)
+    assert (vectors * exact).sum(axis=1).min() > least_cosine
+    alone = encoder.encode(abstracts[3:4])[0]  # int8 scales activations per batch: close, not equal
+    assert alone @ vectors[3] > (0.9999 if name == "onnx-fp32" else 0.98)
+
+
+def test_bf16_entry_runs_bf16_only_on_bf16_hardware_and_matches_fp32(abstracts, exact):
+    encoder = get_encoder("torch-bf16")
+    assert encoder.name.endswith("/bf16" if native_bf16() else "/fp32")
+    assert (encoder.encode(abstracts) * exact).sum(axis=1).min() > 0.999
+
+
+def test_a_process_encoding_with_onnx_never_imports_torch(settings):
+    get_encoder("onnx-fp32")  # exported here first, so the child only loads
+    script = (
+        "import sys, django; django.setup()\n"
+        "from classifier.encoders import get_encoder\n"
+        "get_encoder('onnx-fp32').encode(['Graph neural networks for molecules'])\n"
+        "print('torch' in sys.modules, 'transformers' in sys.modules)"
+    )
+    env = {
+        "DJANGO_SETTINGS_MODULE": "shelfmark.settings",
+        "CLASSIFIER_CACHE_DIR": str(settings.CLASSIFIER_CACHE_DIR),
+    }
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True)
+    assert done.stdout.split() == ["False", "False"]
