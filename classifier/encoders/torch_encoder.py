@@ -21,7 +21,7 @@ def model_path() -> str:
 
 def native_bf16() -> bool:
     """Whether this CPU computes bf16 in hardware (AVX-512 BF16, AMX). Elsewhere oneDNN emulates it:
-    on an AVX2-only CPU bf16 autocast encoded 1.5 documents/s where fp32 did 8.2."""
+    on an AVX2-only CPU bf16 autocast encoded 2.9 documents/s where fp32 did 16.2."""
     import torch
 
     return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
