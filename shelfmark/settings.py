@@ -144,8 +144,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # one at a time spreads the work fairly over workers.
 CELERY_WORKER_PREFETCH_MULTIPLIER = int(os.environ.get("WORKER_PREFETCH_MULTIPLIER", 1 if REDIS_URL else 4))
 CELERY_WORKER_CONCURRENCY = int(os.environ.get("WORKER_CONCURRENCY", 2))
-CELERY_WORKER_PROC_ALIVE_TIMEOUT = 120  # a new process imports torch and loads the model first
-CELERY_WORKER_MAX_MEMORY_PER_CHILD = int(os.environ.get("WORKER_MAX_MEMORY_KB", 1_500_000))
+CELERY_WORKER_PROC_ALIVE_TIMEOUT = 120  # a new process may export the encoder to ONNX first
+# A process whose peak passes 1 GiB is replaced after its task (onnx-fp32 workers peak near 540 MiB).
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = int(os.environ.get("WORKER_MAX_MEMORY_KB", 1_048_576))
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_DEFAULT_QUEUE = "ingest"
 CELERY_TASK_ROUTES = {
