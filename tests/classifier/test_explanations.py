@@ -23,10 +23,9 @@ from ingest.parsers import parse_file
 from ingest.parsers.jsonl import record_from_object
 from ingest.types import ParsedRecord
 from taxonomy.actions import import_taxonomy
-from tests.classifier.test_review import module_library
 from tests.classifier.test_training import FORC_TRAIN, FORC_VAL, TAXONOMY4CL
 from tests.conftest import ARXIV_DEV
-from tests.web.conftest import Library
+from tests.web.conftest import Library, module_library
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
@@ -74,7 +73,8 @@ def test_sentences_are_the_title_then_the_abstracts_own():
 @pytest.fixture(scope="module")
 def library(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Library]:
     """Twelve real records classified zero-shot: nothing is accepted until a librarian says so."""
-    yield from module_library(django_db_blocker, tmp_path_factory.mktemp("explain"), "explain", 12)
+    with module_library(django_db_blocker, tmp_path_factory.mktemp("explain"), "explain", 12) as built:
+        yield built
 
 
 def test_zero_shot_quotes_the_document_and_finds_accepted_neighbours(library):

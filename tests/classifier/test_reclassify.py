@@ -5,21 +5,20 @@ proposed again."""
 
 from collections.abc import Callable, Iterator
 from math import ceil
-from pathlib import Path
 
 import pytest
 
 from classifier import review
 from classifier.models import Classification, Reclassification, RejectedSubject
 from classifier.versions import ZERO_SHOT
-from ingest.models import Corpus, Document, IngestJob
+from ingest.models import Document, IngestJob
 from ingest.reclassify import start_reclassify
 from search.actions import index_documents
 from search.backends import get_backend
 from search.types import SearchQuery
 from shelfmark.celery import app as celery_app
 from taxonomy.tree import Tree
-from tests.web.conftest import Library, build_library
+from tests.web.conftest import Library, module_library
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
@@ -30,13 +29,10 @@ BATCH = 5
 @pytest.fixture(scope="module")
 def built(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Library]:
     """Real records classified zero-shot, built once for the module (each test's changes roll back)."""
-    folder: Path = tmp_path_factory.mktemp("reclassify")
-    with django_db_blocker.unblock():
-        built = build_library(folder / "search.sqlite3", version="reclassify", count=DOCUMENTS)
-    yield built
-    with django_db_blocker.unblock():
-        Corpus.objects.filter(taxonomy=built.taxonomy).delete()
-        built.taxonomy.delete()
+    with module_library(
+        django_db_blocker, tmp_path_factory.mktemp("reclassify"), "reclassify", DOCUMENTS
+    ) as built:
+        yield built
 
 
 @pytest.fixture

@@ -2,41 +2,28 @@
 action changes the rows as the model stores them, the queue follows, and so does the search index."""
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from classifier import review
 from classifier.models import Classification, DocumentAssessment
 from classifier.queries import documents_without_subject, node_document_counts, review_queue
-from ingest.models import Corpus, Document
+from ingest.models import Document
 from search.actions import index_documents
 from search.backends import get_backend
 from search.types import SearchQuery
 from shelfmark.celery import app as celery_app
 from taxonomy.tree import Tree
-from tests.web.conftest import Library, build_library
+from tests.web.conftest import Library, module_library
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
-
-
-def module_library(django_db_blocker, folder: Path, version: str, count: int) -> Iterator[Library]:
-    """A library built once for a test module and removed after it (each test's changes roll back).
-
-    Built outside the tests' transactions, its ids are never handed out again.
-    """
-    with django_db_blocker.unblock():
-        built = build_library(folder / "search.sqlite3", version=version, count=count)
-    yield built
-    with django_db_blocker.unblock():
-        Corpus.objects.filter(taxonomy=built.taxonomy).delete()
-        built.taxonomy.delete()
 
 
 @pytest.fixture(scope="module")
 def built(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Library]:
     """Eight real records, classified zero-shot: every subject awaits review."""
-    yield from module_library(django_db_blocker, tmp_path_factory.mktemp("review"), "review", 8)
+    with module_library(django_db_blocker, tmp_path_factory.mktemp("review"), "review", 8) as built:
+        yield built
 
 
 @pytest.fixture

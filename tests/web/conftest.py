@@ -3,6 +3,8 @@
 import gzip
 import itertools
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,16 +54,30 @@ def build_library(index_path: Path, version: str, count: int = LIBRARY_SIZE) -> 
     return Library(taxonomy, corpus, documents, index_path)
 
 
+@contextmanager
+def module_library(
+    django_db_blocker, folder: Path, version: str, count: int = LIBRARY_SIZE
+) -> Iterator[Library]:
+    """A library built once for a test module and removed after it (each test's changes roll back).
+
+    Built outside the tests' transactions, its ids are never handed out again.
+    """
+    with django_db_blocker.unblock():
+        built = build_library(folder / "search.sqlite3", version=version, count=count)
+    try:
+        yield built
+    finally:
+        with django_db_blocker.unblock():
+            Corpus.objects.filter(taxonomy=built.taxonomy).delete()
+            built.taxonomy.delete()
+
+
 @pytest.fixture(scope="module")
-def library(request, django_db_setup, django_db_blocker, tmp_path_factory) -> Library:
-    """One library per test module, built once (the model is the expensive part) and removed after."""
-    index_path = tmp_path_factory.mktemp("web-search") / "search.sqlite3"
-    with django_db_blocker.unblock():
-        built = build_library(index_path, version=f"web-{request.module.__name__.rsplit('.', 1)[-1]}")
-    yield built
-    with django_db_blocker.unblock():
-        Corpus.objects.filter(taxonomy=built.taxonomy).delete()
-        built.taxonomy.delete()
+def library(request, django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Library]:
+    """One library per test module, built once (the model is the expensive part)."""
+    name = request.module.__name__.rsplit(".", 1)[-1]
+    with module_library(django_db_blocker, tmp_path_factory.mktemp("web-search"), f"web-{name}") as built:
+        yield built
 
 
 @pytest.fixture
