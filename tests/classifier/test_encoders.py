@@ -27,14 +27,14 @@ def exact(abstracts) -> np.ndarray:
 
 
 @pytest.mark.parametrize(("name", "least_cosine"), [("onnx-fp32", 0.9999), ("onnx-int8", 0.97)])
-def test_onnx_encoders_match_pytorch_whatever_the_batch(abstracts, exact, name, least_cosine):
+def test_onnx_encoders_match_pytorch_and_ignore_the_other_documents(abstracts, exact, name, least_cosine):
     encoder = get_encoder(name)
     vectors = encoder.encode(abstracts)
     assert encoder.name == f"all-MiniLM-L6-v2/{name}" and vectors.shape == exact.shape
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)
     assert (vectors * exact).sum(axis=1).min() > least_cosine
-    alone = encoder.encode(abstracts[3:4])[0]  # int8 scales activations per batch: close, not equal
-    assert alone @ vectors[3] > (0.9999 if name == "onnx-fp32" else 0.98)
+    alone = encoder.encode(abstracts[3:4])[0]  # a document's vector is its own, int8 included
+    assert np.array_equal(alone, vectors[3])
 
 
 def test_bf16_entry_runs_bf16_only_on_bf16_hardware_and_matches_fp32(abstracts, exact):
