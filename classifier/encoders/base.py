@@ -23,7 +23,6 @@ class Encoder:
 
     name: str = ""
     dimensions: int = 0
-    batch_size: int = 16  # measured: peak RSS 67 MiB lower than 32 on long abstracts, and no slower
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Encode texts into an (n, dimensions) float32 array of unit vectors."""
