@@ -1,9 +1,10 @@
-"""The trained classifier: a linear head over TF-IDF n-grams and the distilled encoder's vectors.
+"""The trained classifier: a linear head over TF-IDF n-grams and the distilled encoder's vectors,
+next to the votes of the nearest labelled documents.
 
-Nodes with training examples get a one-vs-rest linear SVM on both feature sets; nodes without
-fall back to the zero-shot similarity of their label and description. Margins and similarities
-become probabilities by Platt scaling fitted on validation data, then a node's probability is
-raised to its best descendant's, so scores never rise going down a path.
+Nodes with training examples get a one-vs-rest linear SVM on both feature sets; its margin and the
+neighbours' vote become one probability by Platt scaling over both, fitted on validation data.
+Nodes without examples fall back to the zero-shot similarity of their label and description. A
+node's probability is then raised to its best descendant's, so scores never rise going down a path.
 """
 
 from collections.abc import Sequence
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
+from classifier.neighbours import Neighbours
 from classifier.types import Prediction
 from taxonomy.tree import Tree
 
@@ -26,13 +28,14 @@ def features(vectorizer, texts: Sequence[str], vectors: np.ndarray) -> sparse.cs
 
 @dataclass
 class Platt:
-    """p = sigmoid(a * score + b), fitted on held-out data."""
+    """p = sigmoid(a · scores + b), fitted on held-out data: one weight in ``a`` per kind of score."""
 
-    a: float
+    a: tuple[float, ...]
     b: float
 
-    def __call__(self, scores: np.ndarray) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp(-(self.a * scores + self.b)))
+    def __call__(self, *scores: np.ndarray) -> np.ndarray:
+        combined = sum(weight * score for weight, score in zip(np.atleast_1d(self.a), scores))
+        return 1.0 / (1.0 + np.exp(-(combined + self.b)))
 
 
 @dataclass
@@ -56,11 +59,12 @@ class HybridModel:
     bias: np.ndarray  # (codes,)
     node_vectors: np.ndarray  # (codes, dims) for the zero-shot fallback
     centroids: np.ndarray  # (codes, dims) unit mean vector of each subject's training documents
-    head_calibration: Platt
+    head_calibration: Platt  # over (margin, neighbours' vote)
     prior_calibration: Platt
     thresholds: Thresholds
     top_k: int = 5
     encoder: str = ""  # the encoder its vectors come from, when not the configured one
+    neighbours: Neighbours | None = None  # None in models trained before neighbours voted
 
     def margins(self, texts: Sequence[str], vectors: np.ndarray) -> np.ndarray:
         """The linear heads' raw margins (zero columns for codes without a head)."""
@@ -68,11 +72,15 @@ class HybridModel:
 
     def probabilities(self, texts: Sequence[str], vectors: np.ndarray) -> np.ndarray:
         """Calibrated, hierarchy-consistent probability of every code for every document."""
-        margins = self.margins(texts, vectors)
         similarities = vectors @ self.node_vectors.T
         prior = np.where(self.scored, self.prior_calibration(similarities), 0.0)
-        raw = np.where(self.trained, self.head_calibration(margins), prior)
+        raw = np.where(self.trained, self.head_calibration(*self.evidence(texts, vectors)), prior)
         return consistent(self.tree, self.codes, raw)
+
+    def evidence(self, texts: Sequence[str], vectors: np.ndarray) -> tuple[np.ndarray, ...]:
+        """What the heads' calibration reads: the margins, and the neighbours' votes where kept."""
+        margins = self.margins(texts, vectors)
+        return (margins,) if self.neighbours is None else (margins, self.neighbours.votes(vectors))
 
     def predict(self, texts: Sequence[str], vectors: np.ndarray) -> list[list[Prediction]]:
         """Assigned subjects per document (best first, ancestors included); [] means not classifiable."""

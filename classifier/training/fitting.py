@@ -10,6 +10,7 @@ from sklearn.svm import LinearSVC
 
 from classifier.hybrid import HybridModel, Platt, Thresholds, features
 from classifier.metrics import micro_prf
+from classifier.neighbours import Neighbours
 from classifier.training.data import LabelledSet
 from taxonomy.tree import Tree
 
@@ -94,9 +95,10 @@ def fit_hybrid(
         bias=bias,
         node_vectors=node_vectors,
         centroids=centroids(train_vectors, targets),
-        head_calibration=Platt(1.0, 0.0),
-        prior_calibration=Platt(1.0, 0.0),
+        head_calibration=Platt((1.0,), 0.0),  # until calibrate() fits both
+        prior_calibration=Platt((1.0,), 0.0),
         thresholds=Thresholds(assign=0.5, accept=0.9, abstain=ABSTAIN_BELOW, domain=-1.0),
+        neighbours=Neighbours(np.asarray(train_vectors, dtype=np.float32), targets),
     )
     progress("calibration and thresholds on the validation split")
     calibrate(model, validation, validation_vectors)
@@ -111,24 +113,33 @@ def centroids(vectors: np.ndarray, targets: np.ndarray) -> np.ndarray:
 
 
 def calibrate(model: HybridModel, validation: LabelledSet, vectors: np.ndarray) -> None:
-    """Fit Platt scaling of margins and of similarities, then choose the thresholds."""
+    """Fit Platt scaling of the heads' evidence and of similarities, then choose the thresholds.
+
+    The neighbours are kept only where their vote earns a positive weight next to the margin (with
+    few training documents it may not: FoRC4CL's 950 papers give it a negative one).
+    """
     gold = target_matrix(model.tree, model.codes, validation.targets)
-    margins = model.margins(validation.texts, vectors)
-    model.head_calibration = fit_platt(margins[:, model.trained], gold[:, model.trained])
+    evidence = [scores[:, model.trained] for scores in model.evidence(validation.texts, vectors)]
+    model.head_calibration = fit_platt(evidence, gold[:, model.trained])
+    if model.head_calibration.a[1] <= 0:  # the votes tell nothing the margins do not: drop them
+        model.neighbours = None
+        model.head_calibration = fit_platt(evidence[:1], gold[:, model.trained])
     support = gold.sum(axis=0)
     rare = model.scored & (
         ~model.trained | (support < np.median(support[model.scored]))
     )  # where the prior matters
-    model.prior_calibration = fit_platt((vectors @ model.node_vectors.T)[:, rare], gold[:, rare])
+    model.prior_calibration = fit_platt([(vectors @ model.node_vectors.T)[:, rare]], gold[:, rare])
     probabilities = model.probabilities(validation.texts, vectors)
     domain = float(np.quantile(model.domain_similarity(vectors), DOMAIN_QUANTILE))
     model.thresholds = replace(choose_thresholds(model, probabilities, validation.targets), domain=domain)
 
 
-def fit_platt(scores: np.ndarray, labels: np.ndarray) -> Platt:
-    """One logistic curve from scores to probabilities for all columns together."""
-    regression = LogisticRegression(C=1e4).fit(scores.reshape(-1, 1), labels.reshape(-1))
-    return Platt(float(regression.coef_[0, 0]), float(regression.intercept_[0]))
+def fit_platt(scores: list[np.ndarray], labels: np.ndarray) -> Platt:
+    """One logistic curve from each kind of score (same shape as ``labels``) to probabilities,
+    for all columns together."""
+    columns = np.stack([s.reshape(-1) for s in scores], axis=1)
+    regression = LogisticRegression(C=1e4).fit(columns, labels.reshape(-1))
+    return Platt(tuple(float(w) for w in regression.coef_[0]), float(regression.intercept_[0]))
 
 
 def choose_thresholds(model: HybridModel, probabilities: np.ndarray, targets: list[set[str]]) -> Thresholds:

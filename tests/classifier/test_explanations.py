@@ -151,8 +151,10 @@ def test_sentence_margins_are_the_trained_heads_own(trained):
     data, vectors = labelled_with_vectors(taxonomy, FORC_VAL, progress=lambda message: None)
     leaf = next(i for i, code in enumerate(model.codes) if model.trained[i] and not model.tree.children[code])
     margins = hybrid_margins(model, data.texts, vectors, leaf)
+    evidence = [scores[:, leaf] for scores in model.evidence(data.texts, vectors)]
+    assert evidence[0] == pytest.approx(margins)
     probabilities = model.probabilities(data.texts, vectors)[:, leaf]
-    assert model.head_calibration(margins) == pytest.approx(probabilities, abs=1e-6)
+    assert model.head_calibration(*evidence) == pytest.approx(probabilities, abs=1e-6)
 
 
 def test_trained_model_explains_with_margins_and_accepted_neighbours(trained):
