@@ -1,5 +1,6 @@
 """Why a document has a subject, in evidence a librarian can check: the document's sentences
-that speak most for the subject under the active model, and already-labelled documents like it."""
+that speak most for the subject under the active model, the training documents whose vote counted,
+and already-labelled documents like it."""
 
 import re
 from collections.abc import Sequence
@@ -10,6 +11,7 @@ import numpy as np
 from classifier.hybrid import HybridModel
 from classifier.loading import LoadedClassifier, load_classifier
 from classifier.models import Classification, DocumentEmbedding
+from classifier.neighbours import Voter
 from ingest.models import Document
 from taxonomy.models import Node
 
@@ -43,6 +45,7 @@ class Explanation:
     model_version: str
     measure: str  # what a sentence's score is: "margin" of a trained head or "cosine" to the subject
     sentences: list[ScoredSentence]
+    voters: list[Voter]  # the trained model's nearest training documents that carry the subject
     neighbours: list[Neighbour]
 
 
@@ -75,10 +78,27 @@ def sentence_scores(
     return model.similarities(vectors)[:, index], "cosine"
 
 
-def labelled_neighbours(document: Document, node: Node, k: int = NEIGHBOURS) -> list[Neighbour]:
-    """The ``k`` documents nearest by stored vector among the most recent that carry ``node`` as an
-    accepted subject (a librarian's, or the model's once accepted), the document itself aside."""
+def stored_vector(document: Document) -> np.ndarray | None:
+    """The document's vector as it was classified, if it has been."""
     own = DocumentEmbedding.objects.filter(document=document).values_list("vector", flat=True).first()
+    return None if own is None else np.frombuffer(own, dtype=np.float32)
+
+
+def training_voters(classifier: LoadedClassifier, code: str, vector: np.ndarray | None) -> list[Voter]:
+    """The training documents whose vote counted for ``code``: none without a trained model that keeps
+    its neighbours, or without the document's vector."""
+    model = classifier.model
+    if vector is None or not isinstance(model, HybridModel) or model.neighbours is None:
+        return []
+    return model.neighbours.voters(vector, model.codes.index(code))[:NEIGHBOURS]
+
+
+def labelled_neighbours(
+    document: Document, node: Node, own: np.ndarray | None, k: int = NEIGHBOURS
+) -> list[Neighbour]:
+    """The ``k`` documents nearest to ``own`` (the document's stored vector) among the most recent that
+    carry ``node`` as an accepted subject (a librarian's, or the model's once accepted), the document
+    itself aside."""
     if own is None:
         return []
     labelled = Classification.objects.filter(node=node, status=Classification.Status.ACCEPTED)
@@ -91,7 +111,7 @@ def labelled_neighbours(document: Document, node: Node, k: int = NEIGHBOURS) -> 
     if not candidates:
         return []
     matrix = np.stack([np.frombuffer(vector, dtype=np.float32) for _, vector in candidates])
-    similarities = matrix @ np.frombuffer(own, dtype=np.float32)
+    similarities = matrix @ own
     best = np.argsort(-similarities)[:k]
     ids = [candidates[i][0] for i in best]
     details = Document.objects.only("external_id", "title").in_bulk(ids)
@@ -112,6 +132,7 @@ def explain(document: Document, codes: Sequence[str]) -> list[Explanation]:
     classifier = load_classifier(document.corpus.taxonomy)
     texts = split_sentences(document.title, document.abstract)
     vectors = classifier.encoder.encode(texts)
+    own = stored_vector(document)
     explanations = []
     for node in nodes:
         scores, measure = sentence_scores(classifier, node.code, texts, vectors)
@@ -123,7 +144,8 @@ def explain(document: Document, codes: Sequence[str]) -> list[Explanation]:
                 model_version=classifier.version,
                 measure=measure,
                 sentences=[ScoredSentence(texts[i], float(scores[i])) for i in top],
-                neighbours=labelled_neighbours(document, node),
+                voters=training_voters(classifier, node.code, own),
+                neighbours=labelled_neighbours(document, node, own),
             )
         )
     return explanations

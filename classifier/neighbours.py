@@ -14,10 +14,21 @@ POWER = 3.0  # similarity weight = cosine ** POWER, so the closest count most
 CHUNK = 256  # documents per similarity block: bounds memory at CHUNK × training documents
 
 
+@dataclass(frozen=True)
+class Voter:
+    """A training document among a document's nearest that carries the subject."""
+
+    external_id: str
+    title: str
+    similarity: float
+
+
 @dataclass
 class Neighbours:
     vectors: np.ndarray  # (training documents, dims) float32 unit vectors
     targets: np.ndarray  # (training documents, codes) bool: gold codes and their ancestors
+    ids: list[str]  # the training documents' external ids and titles, for explanations
+    titles: list[str]
     k: int = K
     power: float = POWER
 
@@ -36,3 +47,14 @@ class Neighbours:
             total = np.maximum(weights.sum(axis=1, keepdims=True), 1e-9)
             result[start : start + CHUNK] = np.einsum("nk,nkc->nc", weights, carried) / total
         return result
+
+    def voters(self, vector: np.ndarray, column: int) -> list[Voter]:
+        """The training documents among this document's ``k`` nearest that carry code ``column``,
+        nearest first: the ones whose vote its score counts."""
+        similarities = self.vectors @ np.asarray(vector, dtype=np.float32)
+        nearest = np.argsort(-similarities)[: self.k]
+        return [
+            Voter(self.ids[i], self.titles[i], float(similarities[i]))
+            for i in nearest
+            if self.targets[i, column]
+        ]

@@ -17,7 +17,8 @@ class LabelledSet:
     """Documents with their gold subjects (node codes as given, not closed over ancestors)."""
 
     ids: list[str]
-    texts: list[str]
+    titles: list[str]
+    texts: list[str]  # title and abstract, as the classifier reads them
     targets: list[set[str]]
 
     def __len__(self) -> int:
@@ -26,6 +27,7 @@ class LabelledSet:
     def subset(self, positions: list[int]) -> "LabelledSet":
         return LabelledSet(
             [self.ids[i] for i in positions],
+            [self.titles[i] for i in positions],
             [self.texts[i] for i in positions],
             [self.targets[i] for i in positions],
         )
@@ -36,13 +38,14 @@ def read_labelled_file(path: Path, resolver: LabelResolver) -> tuple[LabelledSet
 
     The positions index the file's parsed records, so cached vectors of the whole file line up.
     """
-    data = LabelledSet([], [], [])
+    data = LabelledSet([], [], [], [])
     positions: list[int] = []
     records = (r for r in parse_file(Path(path)) if isinstance(r, ParsedRecord))
     for position, record in enumerate(records):
         codes = {code for label in record.labels if (code := resolver.resolve(label))}
         if codes:
             data.ids.append(record.external_id)
+            data.titles.append(record.title)
             data.texts.append(document_text(record.title, record.abstract))
             data.targets.append(codes)
             positions.append(position)
@@ -60,10 +63,11 @@ def labelled_corpus(corpus) -> tuple[LabelledSet, np.ndarray]:
     for document_id, code in confirmed:
         subjects.setdefault(document_id, set()).add(code)
     embeddings = DocumentEmbedding.objects.filter(document_id__in=list(subjects)).select_related("document")
-    data, vectors = LabelledSet([], [], []), []
+    data, vectors = LabelledSet([], [], [], []), []
     for embedding in embeddings.iterator():
         document = embedding.document
         data.ids.append(document.external_id)
+        data.titles.append(document.title)
         data.texts.append(document_text(document.title, document.abstract))
         data.targets.append(subjects[document.id])
         vectors.append(np.frombuffer(embedding.vector, dtype=np.float32))

@@ -98,7 +98,7 @@ def fit_hybrid(
         head_calibration=Platt((1.0,), 0.0),  # until calibrate() fits both
         prior_calibration=Platt((1.0,), 0.0),
         thresholds=Thresholds(assign=0.5, accept=0.9, abstain=ABSTAIN_BELOW, domain=-1.0),
-        neighbours=Neighbours(np.asarray(train_vectors, dtype=np.float32), targets),
+        neighbours=Neighbours(np.asarray(train_vectors, dtype=np.float32), targets, train.ids, train.titles),
     )
     progress("calibration and thresholds on the validation split")
     calibrate(model, validation, validation_vectors)

@@ -171,6 +171,7 @@ def test_trained_model_explains_with_margins_and_accepted_neighbours(trained):
             assert explanation.model_version.startswith("hybrid/")
             assert_quotes_the_document(document, explanation)
             assert_nearest_accepted_carriers(document, explanation)
+            assert explanation.voters == [], "FoRC4CL's model reads margins alone"
             with_neighbours += bool(explanation.neighbours)
     assert with_neighbours >= 3, "papers of one field share subjects with the accepted ones"
 

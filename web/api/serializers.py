@@ -131,6 +131,12 @@ class NeighbourSerializer(serializers.Serializer):
     similarity = serializers.FloatField(help_text="cosine of the stored document vectors")
 
 
+class VoterSerializer(serializers.Serializer):
+    external_id = serializers.CharField()
+    title = serializers.CharField()
+    similarity = serializers.FloatField(help_text="cosine of the document vectors")
+
+
 class ExplanationSerializer(serializers.Serializer):
     code = serializers.CharField()
     label = serializers.CharField()
@@ -139,6 +145,10 @@ class ExplanationSerializer(serializers.Serializer):
         choices=["margin", "cosine"], help_text="a trained head's margin, or cosine to the subject"
     )
     sentences = ScoredSentenceSerializer(many=True, help_text="the sentences that speak most for it")
+    voters = VoterSerializer(
+        many=True,
+        help_text="the model's training documents among the nearest that carry this subject: its vote",
+    )
     neighbours = NeighbourSerializer(
         many=True, help_text="the nearest documents that carry this subject as an accepted one"
     )
