@@ -1,5 +1,6 @@
 """Evaluate a classifier on a labelled file, next to the TF-IDF baseline, without storing anything."""
 
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -16,6 +17,18 @@ from taxonomy.labels import LabelResolver
 from taxonomy.models import Taxonomy
 from taxonomy.tree import Tree
 
+CONFUSION_LEVELS = 2  # the top levels that get a confusion table
+CONFUSION_NODES = 15  # the commonest gold nodes of a level shown in it; the rest count as OTHER
+OTHER, NONE = "(other)", "(none)"
+
+
+@dataclass
+class Confusion:
+    depth: int
+    gold: list[str]  # row labels
+    predicted: list[str]  # column labels
+    counts: list[list[int]]
+
 
 @dataclass
 class Evaluation:
@@ -30,12 +43,25 @@ class Evaluation:
     per_level_accuracy: dict[int, float]
     abstained: int
     reliability: list[tuple[float, float, int]] = field(default_factory=list)
+    confusion: list[Confusion] = field(default_factory=list)
     per_subject: dict[str, tuple[int, float, float, float]] = field(default_factory=dict)
 
+    def ratio(self) -> dict[str, float]:
+        """Shelfmark's figure over the baseline's, for every figure both have."""
+        if self.baseline is None:
+            return {}
+        ours, theirs = asdict(self.shelfmark), asdict(self.baseline)
+        return {
+            name: ours[name] / value
+            for name, value in theirs.items()
+            if name != "documents" and value and ours[name] is not None
+        }
+
     def summary(self) -> dict:
-        """Everything but the per-subject table, as plain data for JSON."""
+        """Everything but the per-subject table, with the ratio to the baseline, as plain data for JSON."""
         data = asdict(self)
         data.pop("per_subject")
+        data["ratio_to_baseline"] = self.ratio()
         return data
 
 
@@ -76,6 +102,11 @@ def evaluate(
         per_level_accuracy=per_level_accuracy(tree, decided, closed_gold),
         abstained=sum(not ps for ps in decided),
         reliability=reliability([p for p, _ in top5], [c for _, c in top5]),
+        confusion=[
+            level_confusion(tree, decided, closed_gold, depth)
+            for depth in range(CONFUSION_LEVELS)
+            if any(tree.depth(g) == depth for gold in closed_gold for g in gold)
+        ],
         per_subject=per_subject_f1(predicted, gold),
     )
 
@@ -98,18 +129,49 @@ def evaluate_validation(model: HybridModel, validation: LabelledSet, vectors: np
     }
 
 
+def best_per_depth(tree: Tree, predictions: list[Prediction]) -> dict[int, str]:
+    """The most probable assigned node at each depth."""
+    best: dict[int, str] = {}
+    for p in sorted(predictions, key=lambda p: -p.score):
+        best.setdefault(tree.depth(p.code), p.code)
+    return best
+
+
 def per_level_accuracy(
     tree: Tree, decided: list[list[Prediction]], closed_gold: list[set[str]]
 ) -> dict[int, float]:
     """For each depth with gold subjects: how often the best assigned node at that depth is gold."""
     hits: dict[int, list[bool]] = {}
     for predictions, gold in zip(decided, closed_gold):
-        best: dict[int, str] = {}
-        for p in sorted(predictions, key=lambda p: -p.score):
-            best.setdefault(tree.depth(p.code), p.code)
+        best = best_per_depth(tree, predictions)
         for depth in {tree.depth(g) for g in gold}:
             hits.setdefault(depth, []).append(best.get(depth) in gold)
     return {depth: float(np.mean(values)) for depth, values in sorted(hits.items())}
+
+
+def level_confusion(
+    tree: Tree, decided: list[list[Prediction]], closed_gold: list[set[str]], depth: int
+) -> Confusion:
+    """Gold against predicted node at one depth, over the CONFUSION_NODES commonest gold nodes there.
+
+    The predicted node is the best assigned one at that depth; the gold one is that node when it
+    is gold, else the commonest of the document's gold nodes there. Rarer nodes count as OTHER,
+    a document with nothing assigned at that depth as NONE.
+    """
+    frequency = Counter(g for gold in closed_gold for g in gold if tree.depth(g) == depth)
+    shown = [code for code, _ in frequency.most_common(CONFUSION_NODES)]
+    rows, columns = [*shown, OTHER], [*shown, OTHER, NONE]
+    counts = np.zeros((len(rows), len(columns)), dtype=int)
+    for predictions, gold in zip(decided, closed_gold):
+        here = [g for g in gold if tree.depth(g) == depth]
+        if not here:
+            continue
+        predicted = best_per_depth(tree, predictions).get(depth, NONE)
+        actual = predicted if predicted in here else max(here, key=lambda g: (frequency[g], g))
+        row = rows.index(actual) if actual in shown else len(shown)
+        column = columns.index(predicted) if predicted in shown or predicted == NONE else len(shown)
+        counts[row, column] += 1
+    return Confusion(depth, rows, columns, counts.tolist())
 
 
 def _in_space(tree: Tree, codes: set[str], space: str) -> set[str]:

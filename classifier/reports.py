@@ -4,12 +4,15 @@ import csv
 import json
 from pathlib import Path
 
-from classifier.evaluation import Evaluation
+import numpy as np
+
+from classifier.evaluation import Confusion, Evaluation
 from taxonomy.tree import Tree
 
 
 def write_report(evaluation: Evaluation, tree: Tree, folder: Path) -> list[Path]:
-    """Write summary.json, subjects.csv, reliability.png and levels.png; returns their paths."""
+    """Write summary.json, subjects.csv, reliability.png, levels.png and a confusion-level-N.png for
+    each of the top levels; returns their paths."""
     folder.mkdir(parents=True, exist_ok=True)
     summary = folder / "summary.json"
     summary.write_text(json.dumps(evaluation.summary(), indent=2) + "\n")
@@ -57,4 +60,26 @@ def _plots(evaluation: Evaluation, folder: Path) -> list[Path]:
     figure.tight_layout()
     figure.savefig(levels, dpi=120)
     pyplot.close("all")
-    return [reliability, levels]
+    return [reliability, levels, *(_confusion_plot(c, folder, pyplot) for c in evaluation.confusion)]
+
+
+def _confusion_plot(confusion: Confusion, folder: Path, pyplot) -> Path:
+    """A heat map of one level's confusion, each gold row as shares of its documents."""
+    counts = np.array(confusion.counts, dtype=float)
+    shares = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    path = folder / f"confusion-level-{confusion.depth + 1}.png"
+    size = 2.5 + 0.35 * len(confusion.predicted)
+    figure, axis = pyplot.subplots(figsize=(size + 1, size))
+    image = axis.imshow(shares, cmap="Blues", vmin=0, vmax=1)
+    axis.set_xticks(range(len(confusion.predicted)), confusion.predicted, rotation=90, fontsize=7)
+    axis.set_yticks(range(len(confusion.gold)), confusion.gold, fontsize=7)
+    for (row, column), count in np.ndenumerate(counts):
+        if count:
+            colour = "white" if shares[row, column] > 0.6 else "black"
+            axis.text(column, row, int(count), ha="center", va="center", fontsize=6, color=colour)
+    axis.set(xlabel="predicted", ylabel="gold", title=f"Level {confusion.depth + 1}: gold against predicted")
+    figure.colorbar(image, ax=axis, fraction=0.04, label="share of the gold row")
+    figure.tight_layout()
+    figure.savefig(path, dpi=120)
+    pyplot.close(figure)
+    return path

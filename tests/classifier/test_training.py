@@ -2,10 +2,12 @@
 
 import gzip
 import json
+from io import StringIO
 from itertools import islice
 
 import numpy as np
 import pytest
+from django.core.management import call_command
 
 from classifier import versions
 from classifier.evaluation import evaluate
@@ -81,3 +83,36 @@ def test_trained_model_beats_the_baseline_and_classifies_once_active(trained):
     data, vectors = labelled_with_vectors(taxonomy, FORC_VAL)
     accepted = [p for ps in classifier.predict(data.texts, vectors) for p in ps if classifier.accepts(p)]
     assert all(p.score >= model.thresholds.accept for p in accepted)
+
+
+def test_evaluate_reports_the_ratio_to_the_baseline_and_the_top_levels_confusion(trained, tmp_path):
+    taxonomy, _, _, _ = trained
+    out = StringIO()
+    call_command(
+        "evaluate",
+        FORC_VAL,
+        taxonomy=taxonomy.name,
+        model="zeroshot",
+        baseline_train=FORC_TRAIN,
+        out=tmp_path,
+        stdout=out,
+    )
+    written = {path.name for path in tmp_path.iterdir()}
+    assert written == {"summary.json", "subjects.csv", "reliability.png", "levels.png"} | {
+        "confusion-level-1.png",
+        "confusion-level-2.png",
+    }
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    ratio = summary["ratio_to_baseline"]
+    assert ratio["precision_at_1"] == pytest.approx(
+        summary["shelfmark"]["precision_at_1"] / summary["baseline"]["precision_at_1"]
+    )
+    assert "expected_calibration_error" not in ratio, "the baseline's margins are not probabilities"
+    assert any(line.startswith("ratio") for line in out.getvalue().splitlines())
+    for confusion in summary["confusion"]:
+        counts = np.array(confusion["counts"])
+        assert counts.shape == (len(confusion["gold"]), len(confusion["predicted"]))
+        shown = confusion["gold"][:-1]  # the last row is "(other)"
+        hits = sum(counts[i, confusion["predicted"].index(code)] for i, code in enumerate(shown))
+        right = summary["per_level_accuracy"][str(confusion["depth"])] * counts.sum()
+        assert hits <= round(right) <= hits + counts[-1, len(shown)], "the diagonal holds the level's hits"

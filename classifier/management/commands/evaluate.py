@@ -59,10 +59,9 @@ class Command(BaseCommand):
         self.stdout.write(header)
         for name, scores in (("Shelfmark", result.shelfmark), ("TF-IDF+SVM", result.baseline)):
             if scores is not None:
-                values = (getattr(scores, attribute) for _, attribute in FIGURES)
-                self.stdout.write(
-                    f"{name:12}" + "".join(f"{v:>10.3f}" if v is not None else f"{'–':>10}" for v in values)
-                )
+                self.stdout.write(_row(name, {a: getattr(scores, a) for _, a in FIGURES}))
+        if ratio := result.ratio():
+            self.stdout.write(_row("ratio", ratio))
         self.stdout.write(
             f"hierarchical F1 {result.hierarchical_f1:.3f}; not classifiable {result.abstained}"
         )
@@ -84,3 +83,9 @@ class Command(BaseCommand):
         if record is None:
             raise CommandError(f"no model {name!r} for {taxonomy}")
         return trained_classifier(record), record.trained_on
+
+
+def _row(name: str, figures: dict[str, float | None]) -> str:
+    """One line of the table: the name, then each figure of FIGURES (a dash where it has none)."""
+    values = (figures.get(attribute) for _, attribute in FIGURES)
+    return f"{name:12}" + "".join(f"{v:>10.3f}" if v is not None else f"{'–':>10}" for v in values)
