@@ -18,7 +18,7 @@ from taxonomy.models import Taxonomy
 from taxonomy.tree import Tree
 
 CONFUSION_LEVELS = 2  # the top levels that get a confusion table
-CONFUSION_NODES = 15  # the commonest gold nodes of a level shown in it; the rest count as OTHER
+CONFUSION_NODES = 15  # the commonest gold rows of a level shown in it; the rest count as OTHER
 OTHER, NONE = "(other)", "(none)"
 
 
@@ -152,22 +152,23 @@ def per_level_accuracy(
 def level_confusion(
     tree: Tree, decided: list[list[Prediction]], closed_gold: list[set[str]], depth: int
 ) -> Confusion:
-    """Gold against predicted node at one depth, over the CONFUSION_NODES commonest gold nodes there.
+    """Gold against predicted node at one depth, over the CONFUSION_NODES commonest gold rows.
 
     The predicted node is the best assigned one at that depth; the gold one is that node when it
-    is gold, else the commonest of the document's gold nodes there. Rarer nodes count as OTHER,
-    a document with nothing assigned at that depth as NONE.
+    is gold, else the document's gold node there that is commonest in the file. Rarer rows count
+    as OTHER, a document with nothing assigned at that depth as NONE.
     """
     frequency = Counter(g for gold in closed_gold for g in gold if tree.depth(g) == depth)
-    shown = [code for code, _ in frequency.most_common(CONFUSION_NODES)]
+    pairs = []
+    for predictions, gold in zip(decided, closed_gold):
+        if here := [g for g in gold if tree.depth(g) == depth]:
+            predicted = best_per_depth(tree, predictions).get(depth, NONE)
+            actual = predicted if predicted in here else max(here, key=lambda g: (frequency[g], g))
+            pairs.append((actual, predicted))
+    shown = [code for code, _ in Counter(actual for actual, _ in pairs).most_common(CONFUSION_NODES)]
     rows, columns = [*shown, OTHER], [*shown, OTHER, NONE]
     counts = np.zeros((len(rows), len(columns)), dtype=int)
-    for predictions, gold in zip(decided, closed_gold):
-        here = [g for g in gold if tree.depth(g) == depth]
-        if not here:
-            continue
-        predicted = best_per_depth(tree, predictions).get(depth, NONE)
-        actual = predicted if predicted in here else max(here, key=lambda g: (frequency[g], g))
+    for actual, predicted in pairs:
         row = rows.index(actual) if actual in shown else len(shown)
         column = columns.index(predicted) if predicted in shown or predicted == NONE else len(shown)
         counts[row, column] += 1
