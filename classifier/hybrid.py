@@ -64,7 +64,7 @@ class HybridModel:
     thresholds: Thresholds
     top_k: int = 5
     encoder: str = ""  # the encoder its vectors come from, when not the configured one
-    neighbours: Neighbours | None = None  # None in models trained before neighbours voted
+    neighbours: Neighbours | None = None  # None where validation gave the vote no weight, or before it voted
 
     def margins(self, texts: Sequence[str], vectors: np.ndarray) -> np.ndarray:
         """The linear heads' raw margins (zero columns for codes without a head)."""
