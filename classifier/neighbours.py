@@ -37,8 +37,6 @@ class Neighbours:
         vectors = np.asarray(vectors, dtype=np.float32)
         result = np.zeros((len(vectors), self.targets.shape[1]), dtype=np.float32)
         k = min(self.k, len(self.vectors))
-        if not k:
-            return result
         for start in range(0, len(vectors), CHUNK):
             similarities = vectors[start : start + CHUNK] @ self.vectors.T
             nearest = np.argpartition(-similarities, k - 1, axis=1)[:, :k]
