@@ -125,6 +125,7 @@ def evaluate_validation(model: HybridModel, validation: LabelledSet, vectors: np
         "macro_f1": round(scores.macro_f1, 4),
         "ece": round(scores.expected_calibration_error or 0.0, 4),
         "assign_threshold": model.thresholds.assign,
+        "assign_rare_threshold": model.thresholds.assign_rare,
         "accept_threshold": model.thresholds.accept,
     }
 

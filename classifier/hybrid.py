@@ -44,6 +44,7 @@ class Thresholds:
     accept: float  # an assigned node is accepted without review at or above this
     abstain: float  # a document whose best probability is below this is not classifiable
     domain: float  # ...and so is one less similar than this to every subject's training documents
+    assign_rare: float | None = None  # where set, the bar for subjects that are not frequent
 
 
 @dataclass
@@ -65,6 +66,7 @@ class HybridModel:
     top_k: int = 5
     encoder: str = ""  # the encoder its vectors come from, when not the configured one
     neighbours: Neighbours | None = None  # None where validation gave the vote no weight, or before it voted
+    frequent: np.ndarray | None = None  # bool per code: on FREQUENT_SHARE of training documents or more
 
     def margins(self, texts: Sequence[str], vectors: np.ndarray) -> np.ndarray:
         """The linear heads' raw margins (zero columns for codes without a head)."""
@@ -93,7 +95,15 @@ class HybridModel:
     def decide(self, probabilities: np.ndarray, domain: np.ndarray | None = None) -> list[list[Prediction]]:
         """Assigned subjects per document from probabilities; [] for documents out of domain or unsure."""
         inside = np.ones(len(probabilities), bool) if domain is None else domain >= self.thresholds.domain
-        return [self._decide_one(row) if ok else [] for row, ok in zip(probabilities, inside)]
+        floor = self.assign_floor()
+        return [self._decide_one(row, floor) if ok else [] for row, ok in zip(probabilities, inside)]
+
+    def assign_floor(self) -> np.ndarray:
+        """Per code, the probability from which it is assigned: frequent subjects may have a higher bar."""
+        rare = self.thresholds.assign_rare
+        if rare is None or self.frequent is None:
+            return np.full(len(self.codes), self.thresholds.assign)
+        return np.where(self.frequent, self.thresholds.assign, rare)
 
     def __post_init__(self) -> None:
         self.depths = np.array([self.tree.depth(c) for c in self.codes])
@@ -102,12 +112,11 @@ class HybridModel:
         """Codes by falling probability, the deeper first among equals (a parent ties its best child)."""
         return np.lexsort((-self.depths, -row))
 
-    def _decide_one(self, row: np.ndarray) -> list[Prediction]:
+    def _decide_one(self, row: np.ndarray, floor: np.ndarray) -> list[Prediction]:
         if row.max() < self.thresholds.abstain:
             return []
-        order = self._order(row)
-        assigned = {self.codes[i] for i in order if row[i] >= self.thresholds.assign}
-        assigned |= {self.codes[order[0]]} | self.tree.ancestors(self.codes[order[0]])
+        best = self.codes[self._order(row)[0]]
+        assigned = self.tree.closure({self.codes[i] for i in np.flatnonzero(row >= floor)} | {best})
         specific = [c for c in assigned if not any(child in assigned for child in self.tree.children[c])]
         score = dict(zip(self.codes, row.tolist()))
         specific.sort(key=lambda c: -score[c])

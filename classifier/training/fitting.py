@@ -9,7 +9,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.svm import LinearSVC
 
 from classifier.hybrid import HybridModel, Platt, Thresholds, features
-from classifier.metrics import micro_prf
+from classifier.metrics import macro_f1, micro_prf
 from classifier.neighbours import Neighbours
 from classifier.training.data import LabelledSet
 from taxonomy.tree import Tree
@@ -21,7 +21,8 @@ ACCEPT_PRECISION = 0.95  # predictions this likely to be right skip the review q
 ABSTAIN_BELOW = 0.1
 DOMAIN_QUANTILE = 0.01  # the share of validation documents the domain floor may turn away
 GRID = np.round(np.r_[np.arange(0.05, 0.96, 0.05), 0.97, 0.98, 0.99], 2)
-MICRO_F1_SLACK = 0.005  # micro-F1 a lower threshold may give up for the long tail's recall
+MICRO_F1_SLACK = 0.005  # micro-F1 lower thresholds may give up for the long tail's recall
+FREQUENT_SHARE = 0.04  # subjects on this share of training documents or more get their own threshold
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,7 @@ def fit_hybrid(
         prior_calibration=Platt((1.0,), 0.0),
         thresholds=Thresholds(assign=0.5, accept=0.9, abstain=ABSTAIN_BELOW, domain=-1.0),
         neighbours=Neighbours(np.asarray(train_vectors, dtype=np.float32), targets, train.ids, train.titles),
+        frequent=targets.mean(axis=0) >= FREQUENT_SHARE,
     )
     progress("calibration and thresholds on the validation split")
     calibrate(model, validation, validation_vectors)
@@ -143,24 +145,36 @@ def fit_platt(scores: list[np.ndarray], labels: np.ndarray) -> Platt:
 
 
 def choose_thresholds(model: HybridModel, probabilities: np.ndarray, targets: list[set[str]]) -> Thresholds:
-    """Assign at the lowest threshold within MICRO_F1_SLACK of the best micro-F1, since the long
-    tail gains recall there; accept from where precision reaches ACCEPT_PRECISION."""
+    """Assign frequent subjects from one threshold and the others from one no higher.
+
+    The pair is the one with the best validation macro-F1 among those within MICRO_F1_SLACK of the
+    best micro-F1 (the lower pair among equals): rare subjects gain recall, frequent ones keep their
+    precision. Accept from where precision reaches ACCEPT_PRECISION.
+    """
     in_space = (lambda codes: codes) if model.scored.all() else (lambda codes: codes & set(model.tree.leaves))
     gold = [in_space(model.tree.closure(t)) for t in targets]
     gold_matrix = target_matrix(model.tree, model.codes, targets)
 
-    def micro_f1_at(threshold: float) -> float:
-        model.thresholds = Thresholds(assign=threshold, accept=1.0, abstain=ABSTAIN_BELOW, domain=-1.0)
+    def quality_at(assign: float, rare: float) -> tuple[float, float]:
+        model.thresholds = Thresholds(
+            assign=assign, accept=1.0, abstain=ABSTAIN_BELOW, domain=-1.0, assign_rare=rare
+        )
         assigned = [in_space({p.code for p in ps}) for ps in model.decide(probabilities)]
-        return micro_prf(assigned, gold)[2]
+        return micro_prf(assigned, gold)[2], macro_f1(assigned, gold)
 
     def precision_from(threshold: float) -> float:
         above = (probabilities >= threshold) & model.scored
         return (above & gold_matrix).sum() / max(above.sum(), 1)
 
-    quality = {t: micro_f1_at(t) for t in GRID}
-    assign = min(t for t in GRID if quality[t] >= max(quality.values()) - MICRO_F1_SLACK)
+    quality = {(a, r): quality_at(a, r) for a in GRID for r in GRID if r <= a}
+    best_micro = max(micro for micro, _ in quality.values())
+    close = [pair for pair, (micro, _) in quality.items() if micro >= best_micro - MICRO_F1_SLACK]
+    assign, rare = max(close, key=lambda pair: (quality[pair][1], -pair[0], -pair[1]))
     accept = next((t for t in GRID if precision_from(t) >= ACCEPT_PRECISION), 1.0)
     return Thresholds(
-        assign=float(assign), accept=float(max(accept, assign)), abstain=ABSTAIN_BELOW, domain=-1.0
+        assign=float(assign),
+        accept=float(max(accept, assign)),
+        abstain=ABSTAIN_BELOW,
+        domain=-1.0,
+        assign_rare=float(rare),
     )

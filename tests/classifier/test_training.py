@@ -12,9 +12,12 @@ from django.core.management import call_command
 from classifier import versions
 from classifier.evaluation import evaluate
 from classifier.loading import load_classifier, zero_shot_model
-from classifier.training.pipeline import labelled_with_vectors, train_from_file
+from classifier.training.data import read_labelled_file, validation_split
+from classifier.training.fitting import FREQUENT_SHARE, target_matrix
+from classifier.training.pipeline import VALIDATION_FRACTION, labelled_with_vectors, train_from_file
 from classifier.zeroshot import document_text
 from taxonomy.actions import import_taxonomy
+from taxonomy.labels import LabelResolver
 from tests.classifier.test_decoding import assert_consistent
 from tests.conftest import ARXIV_DEV, SHARED_DATA
 
@@ -50,6 +53,30 @@ def test_probabilities_are_calibrated_monotone_and_hierarchy_consistent(trained)
     for predictions in model.predict(validation.texts, vectors):
         if predictions:
             assert_consistent(model.tree, predictions)
+
+
+def test_rare_subjects_are_assigned_from_a_bar_no_higher_than_frequent_ones(trained):
+    _, model, validation, vectors = trained
+    data, _ = read_labelled_file(FORC_TRAIN, LabelResolver(model.tree))
+    train, _ = validation_split(data.ids, VALIDATION_FRACTION)
+    share = target_matrix(model.tree, model.codes, data.subset(train).targets).mean(axis=0)
+    assert (model.frequent == (share >= FREQUENT_SHARE)).all()
+    assert 0 < model.frequent.sum() < model.scored.sum()
+    assert model.thresholds.assign_rare < model.thresholds.assign
+    floor = model.assign_floor()
+    assert set(floor[model.frequent]) == {model.thresholds.assign}
+    assert set(floor[~model.frequent]) == {model.thresholds.assign_rare}
+    probabilities = model.probabilities(validation.texts, vectors)
+    rare_only = 0
+    for row, predictions in zip(probabilities, model.decide(probabilities)):
+        assigned = {p.code for p in predictions}
+        over = {model.codes[i] for i in np.flatnonzero(row >= floor)}
+        assert model.tree.closure(over) <= assigned
+        rare_only += any(
+            model.thresholds.assign_rare <= row[i] < model.thresholds.assign and model.codes[i] in assigned
+            for i in np.flatnonzero(~model.frequent)
+        )
+    assert rare_only > 0, "some rare subject is assigned below the frequent subjects' bar"
 
 
 def test_papers_from_another_field_are_not_classifiable(trained):
