@@ -74,9 +74,12 @@ class HybridModel:
 
     def probabilities(self, texts: Sequence[str], vectors: np.ndarray) -> np.ndarray:
         """Calibrated, hierarchy-consistent probability of every code for every document."""
-        similarities = vectors @ self.node_vectors.T
-        prior = np.where(self.scored, self.prior_calibration(similarities), 0.0)
-        raw = np.where(self.trained, self.head_calibration(*self.evidence(texts, vectors)), prior)
+        return self.probabilities_from(self.evidence(texts, vectors), vectors)
+
+    def probabilities_from(self, evidence: tuple[np.ndarray, ...], vectors: np.ndarray) -> np.ndarray:
+        """``probabilities`` from the heads' evidence of the same documents, computed already."""
+        prior = np.where(self.scored, self.prior_calibration(vectors @ self.node_vectors.T), 0.0)
+        raw = np.where(self.trained, self.head_calibration(*evidence), prior)
         return consistent(self.tree, self.codes, raw)
 
     def evidence(self, texts: Sequence[str], vectors: np.ndarray) -> tuple[np.ndarray, ...]:

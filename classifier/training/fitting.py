@@ -121,17 +121,18 @@ def calibrate(model: HybridModel, validation: LabelledSet, vectors: np.ndarray) 
     few training documents it may not: FoRC4CL's 950 papers give it a negative one).
     """
     gold = target_matrix(model.tree, model.codes, validation.targets)
-    evidence = [scores[:, model.trained] for scores in model.evidence(validation.texts, vectors)]
-    model.head_calibration = fit_platt(evidence, gold[:, model.trained])
+    evidence = model.evidence(validation.texts, vectors)
+    trained = [scores[:, model.trained] for scores in evidence]
+    model.head_calibration = fit_platt(trained, gold[:, model.trained])
     if model.head_calibration.a[1] <= 0:  # the votes tell nothing the margins do not: drop them
-        model.neighbours = None
-        model.head_calibration = fit_platt(evidence[:1], gold[:, model.trained])
+        model.neighbours, evidence = None, evidence[:1]
+        model.head_calibration = fit_platt(trained[:1], gold[:, model.trained])
     support = gold.sum(axis=0)
     rare = model.scored & (
         ~model.trained | (support < np.median(support[model.scored]))
     )  # where the prior matters
     model.prior_calibration = fit_platt([(vectors @ model.node_vectors.T)[:, rare]], gold[:, rare])
-    probabilities = model.probabilities(validation.texts, vectors)
+    probabilities = model.probabilities_from(evidence, vectors)
     domain = float(np.quantile(model.domain_similarity(vectors), DOMAIN_QUANTILE))
     model.thresholds = replace(choose_thresholds(model, probabilities, validation.targets), domain=domain)
 
