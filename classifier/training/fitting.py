@@ -23,6 +23,7 @@ DOMAIN_QUANTILE = 0.01  # the share of validation documents the domain floor may
 GRID = np.round(np.r_[np.arange(0.05, 0.96, 0.05), 0.97, 0.98, 0.99], 2)
 MICRO_F1_SLACK = 0.005  # micro-F1 lower thresholds may give up for the long tail's recall
 FREQUENT_SHARE = 0.04  # subjects on this share of training documents or more get their own threshold
+RARE_POSITIVE_WEIGHT = 2.0  # weight of a rare subject's positive documents in its head's loss (validated)
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class Options:
     svm_c: float = SVM_C
     max_features: int = MAX_FEATURES
     min_examples: int = MIN_EXAMPLES
+    rare_positive_weight: float = RARE_POSITIVE_WEIGHT
 
 
 DEFAULTS = Options()
@@ -78,14 +80,9 @@ def fit_hybrid(
         dtype=np.float32,
     )
     vectorizer.fit(train.texts)
+    frequent = targets.mean(axis=0) >= FREQUENT_SHARE
     matrix = features(vectorizer, train.texts, train_vectors)
-    weights = np.zeros((matrix.shape[1], len(codes)), dtype=np.float32)
-    bias = np.zeros(len(codes), dtype=np.float32)
-    for done, column in enumerate(np.flatnonzero(trained), start=1):
-        svm = LinearSVC(C=options.svm_c).fit(matrix, targets[:, column])
-        weights[:, column], bias[column] = svm.coef_[0], svm.intercept_[0]
-        if done % 20 == 0:
-            progress(f"linear heads: {done} of {trained.sum()}")
+    weights, bias = fit_heads(matrix, targets, trained, ~frequent, options, progress)
     model = HybridModel(
         tree=tree,
         codes=codes,
@@ -100,11 +97,34 @@ def fit_hybrid(
         prior_calibration=Platt((1.0,), 0.0),
         thresholds=Thresholds(assign=0.5, accept=0.9, abstain=ABSTAIN_BELOW, domain=-1.0),
         neighbours=Neighbours(np.asarray(train_vectors, dtype=np.float32), targets, train.ids, train.titles),
-        frequent=targets.mean(axis=0) >= FREQUENT_SHARE,
+        frequent=frequent,
     )
     progress("calibration and thresholds on the validation split")
     calibrate(model, validation, validation_vectors)
     return model
+
+
+def fit_heads(
+    matrix,
+    targets: np.ndarray,
+    trained: np.ndarray,
+    rare: np.ndarray,
+    options: Options = DEFAULTS,
+    progress: Callable[[str], None] = lambda message: None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """One linear SVM per ``trained`` code: (features, codes) weights and (codes,) biases, zero for the
+    other codes. A ``rare`` code's positive documents weigh ``rare_positive_weight`` in its loss, so its
+    few examples are not outvoted by thousands of negatives."""
+    weights = np.zeros((matrix.shape[1], targets.shape[1]), dtype=np.float32)
+    bias = np.zeros(targets.shape[1], dtype=np.float32)
+    columns = np.flatnonzero(trained)
+    for done, column in enumerate(columns, start=1):
+        weight = {True: options.rare_positive_weight} if rare[column] else None
+        svm = LinearSVC(C=options.svm_c, class_weight=weight).fit(matrix, targets[:, column])
+        weights[:, column], bias[column] = svm.coef_[0], svm.intercept_[0]
+        if done % 20 == 0:
+            progress(f"linear heads: {done} of {len(columns)}")
+    return weights, bias
 
 
 def centroids(vectors: np.ndarray, targets: np.ndarray) -> np.ndarray:

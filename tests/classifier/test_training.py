@@ -11,9 +11,10 @@ from django.core.management import call_command
 
 from classifier import versions
 from classifier.evaluation import evaluate
+from classifier.hybrid import features
 from classifier.loading import load_classifier, zero_shot_model
 from classifier.training.data import read_labelled_file, validation_split
-from classifier.training.fitting import FREQUENT_SHARE, target_matrix
+from classifier.training.fitting import FREQUENT_SHARE, Options, fit_heads, target_matrix
 from classifier.training.pipeline import VALIDATION_FRACTION, labelled_with_vectors, train_from_file
 from classifier.zeroshot import document_text
 from taxonomy.actions import import_taxonomy
@@ -77,6 +78,32 @@ def test_rare_subjects_are_assigned_from_a_bar_no_higher_than_frequent_ones(trai
             for i in np.flatnonzero(~model.frequent)
         )
     assert rare_only > 0, "some rare subject is assigned below the frequent subjects' bar"
+
+
+def test_rare_subjects_positive_papers_weigh_more_in_their_heads(trained):
+    taxonomy, model, _, _ = trained
+    data, vectors = labelled_with_vectors(taxonomy, FORC_TRAIN, progress=lambda message: None)
+    train, _ = validation_split(data.ids, VALIDATION_FRACTION)
+    matrix = features(model.vectorizer, data.subset(train).texts, vectors[train])
+    targets = target_matrix(model.tree, model.codes, data.subset(train).targets)
+    rare = model.trained & ~model.frequent
+    columns = np.flatnonzero(rare)[:8]
+    heads = np.zeros(len(model.codes), bool)
+    heads[columns] = True
+    heads[np.flatnonzero(model.frequent & model.trained)[:2]] = True
+
+    def fitted(weight: float) -> np.ndarray:
+        weights, bias = fit_heads(matrix, targets, heads, rare, Options(rare_positive_weight=weight))
+        return np.asarray(matrix @ weights) + bias
+
+    plain, weighted = fitted(1.0), fitted(3.0)
+    assert (plain[:, ~heads] == 0).all(), "codes without a head get no margin"
+    frequent = heads & ~rare
+    assert np.allclose(plain[:, frequent], weighted[:, frequent], atol=1e-4), "frequent heads are as before"
+    positives = targets[:, columns]
+    above = [(margins[:, columns] > 0)[positives].sum() for margins in (plain, weighted)]
+    assert above[1] > above[0], "more of the rare subjects' own papers fall on their side"
+    assert weighted[:, columns][positives].mean() > plain[:, columns][positives].mean(), "higher margins"
 
 
 def test_papers_from_another_field_are_not_classifiable(trained):
