@@ -5,6 +5,8 @@ subject below implies the one above)."""
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
+from django.db.models import Q, QuerySet
+
 from classifier.models import Classification, RejectedSubject
 from classifier.types import Prediction
 from taxonomy.tree import Tree
@@ -14,6 +16,11 @@ def stands(row: Classification) -> bool:
     """Whether a stored subject is a librarian's decision, which a model leaves as it is: a
     librarian gave it, or accepted the model's."""
     return row.source == Classification.Source.LIBRARIAN or row.reviewed is not None
+
+
+def confirmed(rows: QuerySet[Classification]) -> QuerySet[Classification]:
+    """The rows that are librarians' decisions, as ``stands`` tells them: what training learns from."""
+    return rows.filter(Q(source=Classification.Source.LIBRARIAN) | Q(reviewed__isnull=False))
 
 
 def rejected_codes(document_ids: Iterable[int]) -> dict[int, set[str]]:

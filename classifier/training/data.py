@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
+from classifier.encoders.base import Encoder
 from classifier.zeroshot import document_text
 from ingest.parsers import parse_file
 from ingest.types import ParsedRecord
@@ -52,26 +53,50 @@ def read_labelled_file(path: Path, resolver: LabelResolver) -> tuple[LabelledSet
     return data, positions
 
 
-def labelled_corpus(corpus) -> tuple[LabelledSet, np.ndarray]:
-    """Documents of a corpus with accepted librarian subjects, and their stored vectors."""
-    from classifier.models import Classification, DocumentEmbedding
+def labelled_corpus(corpus, encoder: Encoder) -> tuple[LabelledSet, np.ndarray]:
+    """Documents of a corpus with subjects librarians confirmed (gave, or accepted from the model),
+    and their vectors from ``encoder``: the stored ones where that encoder made them from the
+    document as it is, else encoded now. The texts are what classification reads of them."""
+    from classifier.chunking import DocumentText
+    from classifier.decisions import confirmed
+    from classifier.models import Classification
+    from classifier.vectors import document_vectors
+    from ingest.models import Document
 
     subjects: dict[int, set[str]] = {}
-    confirmed = Classification.objects.filter(
-        document__corpus=corpus, source=Classification.Source.LIBRARIAN, status=Classification.Status.ACCEPTED
-    ).values_list("document_id", "node__code")
-    for document_id, code in confirmed:
+    rows = confirmed(Classification.objects.filter(document__corpus=corpus))
+    for document_id, code in rows.values_list("document_id", "node__code"):
         subjects.setdefault(document_id, set()).add(code)
-    embeddings = DocumentEmbedding.objects.filter(document_id__in=list(subjects)).select_related("document")
+    documents = list(Document.objects.filter(id__in=list(subjects)).order_by("id"))
+    if not documents:
+        return LabelledSet([], [], [], []), np.zeros((0, encoder.dimensions), np.float32)
+    vectors, _ = document_vectors(encoder, documents)
+    data = LabelledSet(
+        [d.external_id for d in documents],
+        [d.title for d in documents],
+        [DocumentText(d.title, d.abstract, d.full_text).text for d in documents],
+        [subjects[d.id] for d in documents],
+    )
+    return data, vectors
+
+
+def merged(parts: list[tuple[LabelledSet, np.ndarray]]) -> tuple[LabelledSet, np.ndarray]:
+    """The documents of every part with their vectors; of documents with the same id in several
+    parts, the last part's is kept (a librarian's word on a paper over the file it came from)."""
+    last = {
+        external_id: (part, row)
+        for part, (data, _) in enumerate(parts)
+        for row, external_id in enumerate(data.ids)
+    }
     data, vectors = LabelledSet([], [], [], []), []
-    for embedding in embeddings.iterator():
-        document = embedding.document
-        data.ids.append(document.external_id)
-        data.titles.append(document.title)
-        data.texts.append(document_text(document.title, document.abstract))
-        data.targets.append(subjects[document.id])
-        vectors.append(np.frombuffer(embedding.vector, dtype=np.float32))
-    return data, np.array(vectors, dtype=np.float32).reshape(len(vectors), -1)
+    for part, row in last.values():
+        source, source_vectors = parts[part]
+        data.ids.append(source.ids[row])
+        data.titles.append(source.titles[row])
+        data.texts.append(source.texts[row])
+        data.targets.append(source.targets[row])
+        vectors.append(source_vectors[row])
+    return data, np.stack(vectors).astype(np.float32) if vectors else np.zeros((0, 0), np.float32)
 
 
 def validation_split(ids: list[str], fraction: float) -> tuple[list[int], list[int]]:

@@ -1,6 +1,6 @@
 """Train a classifier for a taxonomy from a labelled file, using cached document vectors."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -9,7 +9,13 @@ from django.conf import settings
 from classifier.encoders.base import Encoder
 from classifier.hybrid import HybridModel
 from classifier.loading import zero_shot_model
-from classifier.training.data import LabelledSet, labelled_corpus, read_labelled_file, validation_split
+from classifier.training.data import (
+    LabelledSet,
+    labelled_corpus,
+    merged,
+    read_labelled_file,
+    validation_split,
+)
 from classifier.training.embeddings import cache_key, cached_vectors
 from classifier.training.fitting import DEFAULTS, Options, fit_hybrid
 from classifier.zeroshot import document_text
@@ -20,6 +26,10 @@ from taxonomy.models import Taxonomy
 from taxonomy.tree import Tree
 
 VALIDATION_FRACTION = 0.1
+
+
+class NoLabelledDocuments(Exception):
+    """None of the sources holds a document with subjects of the taxonomy."""
 
 
 def file_vectors(path: Path, encoder, progress: Callable[[str], None]) -> np.ndarray:
@@ -63,20 +73,31 @@ def _fit(
     return model, data.subset(validation), vectors[validation]
 
 
-def train_from_corpus(
+def source_vectors(
+    taxonomy: Taxonomy, source, encoder: Encoder, progress: Callable[[str], None]
+) -> tuple[LabelledSet, np.ndarray]:
+    """The labelled documents of a file (a Path) or of a corpus, with their vectors from ``encoder``."""
+    if isinstance(source, Path):
+        return labelled_with_vectors(taxonomy, source, progress, encoder)
+    return labelled_corpus(source, encoder)
+
+
+def train_from_sources(
     taxonomy: Taxonomy,
-    corpus,
+    sources: Sequence,
     options: Options = DEFAULTS,
     progress: Callable[[str], None] = print,
     encoder: str = "",
 ) -> tuple[HybridModel, LabelledSet, np.ndarray]:
-    """Fit on the corpus's documents that librarians have given accepted subjects.
+    """Fit a hybrid model on labelled files (Paths) and corpora's librarian-confirmed subjects
+    together; returns it with the validation split it was tuned on.
 
-    Their stored vectors are used, unless another ``encoder`` is asked for: then they are re-encoded.
+    A document in several sources counts once, with the subjects of the last source that has it.
     """
-    data, vectors = labelled_corpus(corpus)
-    if encoder:
-        vectors = zero_shot_model(taxonomy, encoder).encoder.encode(data.texts)
+    vectors_from = zero_shot_model(taxonomy, encoder).encoder
+    data, vectors = merged([source_vectors(taxonomy, source, vectors_from, progress) for source in sources])
+    if not len(data):
+        raise NoLabelledDocuments(f"no document of the sources has subjects of {taxonomy}")
     return _fit(taxonomy, data, vectors, options, progress, encoder)
 
 
@@ -88,6 +109,4 @@ def train_from_file(
     encoder: str = "",
 ) -> tuple[HybridModel, LabelledSet, np.ndarray]:
     """Fit a hybrid model on the file; returns it with the validation split it was tuned on."""
-    vectors_from = zero_shot_model(taxonomy, encoder).encoder
-    data, vectors = labelled_with_vectors(taxonomy, Path(path), progress, vectors_from)
-    return _fit(taxonomy, data, vectors, options, progress, encoder)
+    return train_from_sources(taxonomy, [Path(path)], options, progress, encoder)

@@ -54,7 +54,7 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         if options["encoder_only"]:
             return
-        record = train_and_register(found, path, progress=progress, encoder=encoder)
+        record = train_and_register(found, [path], progress=progress, encoder=encoder)
         if options["activate"]:
             versions.activate(record)
             progress(f"{record.version} now classifies new documents of {found}")

@@ -1,4 +1,4 @@
-"""manage.py train --taxonomy T --from FILE|corpus:NAME [--encoder FOLDER] [--activate]"""
+"""manage.py train --taxonomy T --from FILE|corpus:NAME [--from ...] [--encoder FOLDER] [--activate]"""
 
 import time
 from pathlib import Path
@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from classifier import versions
 from classifier.encoders import with_folder
 from classifier.training.fitting import Options
+from classifier.training.pipeline import NoLabelledDocuments
 from classifier.training.registration import train_and_register
 from ingest.models import Corpus
 from taxonomy.models import Taxonomy
@@ -43,12 +44,19 @@ def training_source(taxonomy: Taxonomy, source: str) -> Path | Corpus:
 
 class Command(BaseCommand):
     help = (
-        "Train the hybrid classifier from a labelled JSONL file or a corpus's librarian-confirmed subjects."
+        "Train the hybrid classifier on labelled files and corpora's librarian-confirmed subjects, together."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--taxonomy", required=True)
-        parser.add_argument("--from", dest="source", required=True, help="a labelled file, or corpus:NAME")
+        parser.add_argument(
+            "--from",
+            dest="sources",
+            action="append",
+            required=True,
+            help="a labelled file, or corpus:NAME; repeat it to train on several (the last one's subjects "
+            "count for a document in more than one)",
+        )
         parser.add_argument(
             "--encoder", default="", help="folder of a fine-tuned encoder (from manage.py distill)"
         )
@@ -57,18 +65,21 @@ class Command(BaseCommand):
         )
         parser.add_argument("--svm-c", type=float, default=Options.svm_c)
 
-    def handle(self, taxonomy: str, source: str, encoder: str, svm_c: float, **options):
+    def handle(self, taxonomy: str, sources: list[str], encoder: str, svm_c: float, **options):
         found = find_taxonomy(taxonomy)
         if encoder and not Path(encoder).is_dir():
             raise CommandError(f"{encoder}: no such encoder folder")
         progress = timed_progress(self.stdout)
-        record = train_and_register(
-            found,
-            training_source(found, source),
-            Options(svm_c=svm_c),
-            progress,
-            with_folder(settings.CLASSIFIER_ENCODER, str(Path(encoder).resolve())) if encoder else "",
-        )
+        try:
+            record = train_and_register(
+                found,
+                [training_source(found, source) for source in sources],
+                Options(svm_c=svm_c),
+                progress,
+                with_folder(settings.CLASSIFIER_ENCODER, str(Path(encoder).resolve())) if encoder else "",
+            )
+        except NoLabelledDocuments as error:
+            raise CommandError(str(error)) from None
         if options["activate"]:
             versions.activate(record)
             progress(f"{record.version} now classifies new documents of {found}")
