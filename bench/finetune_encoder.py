@@ -43,8 +43,9 @@ def prepare(out: Path) -> None:
     from safetensors.torch import load_file, save_file
 
     from classifier.encoders.torch_encoder import model_path
-    from classifier.training.data import read_labelled_file, validation_split
+    from classifier.training.data import validation_split
     from classifier.training.pipeline import VALIDATION_FRACTION
+    from jobs.training import read_labelled_file
     from taxonomy.labels import LabelResolver
     from taxonomy.readers import read_nodes
     from taxonomy.tree import Tree

@@ -57,10 +57,11 @@ def main() -> None:
     from classifier.encoders import get_encoder
     from classifier.evaluation import evaluate_validation
     from classifier.teacher import teacher_folder
-    from classifier.training.data import read_labelled_file, validation_split
+    from classifier.training.data import validation_split
     from classifier.training.fitting import fit_hybrid
     from classifier.training.pipeline import VALIDATION_FRACTION
     from classifier.zeroshot import embed_nodes
+    from jobs.training import read_labelled_file
     from taxonomy.labels import LabelResolver
     from taxonomy.readers import read_nodes
     from taxonomy.tree import Tree

@@ -8,10 +8,9 @@ from django.utils import timezone
 from classifier import decisions
 from classifier.chunking import DocumentText
 from classifier.loading import LoadedClassifier, load_classifier
-from classifier.models import Classification, DocumentAssessment, DocumentEmbedding
 from classifier.types import Prediction, Readable
 from classifier.vectors import document_vectors
-from ingest.models import Document
+from library.models import Classification, Document, DocumentAssessment, DocumentEmbedding
 from taxonomy.models import Node, Taxonomy
 from taxonomy.tree import Tree
 

@@ -7,8 +7,8 @@ from dataclasses import replace
 
 from django.db.models import Q, QuerySet
 
-from classifier.models import Classification, RejectedSubject
 from classifier.types import Prediction
+from library.models import Classification, RejectedSubject
 from taxonomy.tree import Tree
 
 

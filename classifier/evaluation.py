@@ -1,8 +1,7 @@
-"""Evaluate a classifier on a labelled file, next to the TF-IDF baseline, without storing anything."""
+"""Evaluate a classifier on labelled documents, next to the TF-IDF baseline, without storing anything."""
 
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 import numpy as np
 
@@ -10,10 +9,9 @@ from classifier.baseline import Baseline
 from classifier.hybrid import HybridModel
 from classifier.loading import LoadedClassifier
 from classifier.metrics import Scores, micro_prf, per_subject_f1, reliability, score_predictions
-from classifier.training.data import LabelledSet, read_labelled_file, validation_split
-from classifier.training.pipeline import VALIDATION_FRACTION, labelled_with_vectors
+from classifier.training.data import LabelledSet, validation_split
+from classifier.training.pipeline import VALIDATION_FRACTION
 from classifier.types import Prediction
-from taxonomy.labels import LabelResolver
 from taxonomy.models import Taxonomy
 from taxonomy.tree import Tree
 
@@ -66,11 +64,16 @@ class Evaluation:
 
 
 def evaluate(
-    taxonomy: Taxonomy, classifier: LoadedClassifier, path: Path, baseline_train: Path | None = None
+    taxonomy: Taxonomy,
+    classifier: LoadedClassifier,
+    name: str,
+    data: LabelledSet,
+    vectors: np.ndarray,
+    baseline_train: LabelledSet | None = None,
 ) -> Evaluation:
-    """Score the classifier on the labelled file; fit and score the baseline when given its training file."""
+    """Score the classifier on labelled documents (a file's, called ``name``) with their vectors from
+    its encoder; fit and score the baseline when given the documents of its training file."""
     tree = Tree.from_taxonomy(taxonomy)
-    data, vectors = labelled_with_vectors(taxonomy, Path(path), encoder=classifier.encoder)
     space = "leaves" if all(code in tree.leaves for gold in data.targets for code in gold) else "closure"
     gold = [_in_space(tree, g, space) for g in data.targets]
     ranked = classifier.rank(data.texts, vectors)
@@ -80,7 +83,7 @@ def evaluate(
     ]
     shelfmark = score_predictions([_ranked_in_space(tree, r, space) for r in ranked], predicted, gold)
     baseline = None
-    if baseline_train:
+    if baseline_train is not None:
         train = _baseline_training_set(tree, baseline_train, space)
         base_ranked, base_assigned = Baseline.fit(train).predict(data.texts)
         baseline = score_predictions(
@@ -93,7 +96,7 @@ def evaluate(
     closed_predicted = [tree.closure({p.code for p in ps}) for ps in decided]
     top5 = [(p, c in g) for r, g in zip(ranked, gold) for c, p in _ranked_in_space(tree, r, space)[:5]]
     return Evaluation(
-        file=Path(path).name,
+        file=name,
         model_version=classifier.version,
         space=space,
         shelfmark=shelfmark,
@@ -184,9 +187,8 @@ def _ranked_in_space(tree: Tree, ranked: list[tuple[str, float]], space: str) ->
     return ranked if space == "closure" else [(c, p) for c, p in ranked if c in tree.leaves]
 
 
-def _baseline_training_set(tree: Tree, path: Path, space: str) -> LabelledSet:
-    """The training part of the file under the model's split, its targets in the evaluation's space."""
-    data, _ = read_labelled_file(Path(path), LabelResolver(tree))
+def _baseline_training_set(tree: Tree, data: LabelledSet, space: str) -> LabelledSet:
+    """The training part of a file's documents under the model's split, its targets in the evaluation's space."""
     train, _ = validation_split(data.ids, VALIDATION_FRACTION)
     subset = data.subset(train)
     subset.targets = [_in_space(tree, t, space) for t in subset.targets]

@@ -10,9 +10,8 @@ import numpy as np
 
 from classifier.hybrid import HybridModel
 from classifier.loading import LoadedClassifier, load_classifier
-from classifier.models import Classification, DocumentEmbedding
 from classifier.neighbours import Voter
-from ingest.models import Document
+from library.models import Classification, Document, DocumentEmbedding
 from taxonomy.models import Node
 
 SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\[\"'$\\])")  # not before a digit: "Fig. 2"

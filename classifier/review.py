@@ -13,8 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from classifier import decisions
-from classifier.models import Classification
-from ingest.models import Document
+from library.models import Classification, Document
 from taxonomy.models import Node
 from taxonomy.tree import Tree
 

@@ -7,8 +7,8 @@ import numpy as np
 
 from classifier.chunking import DocumentText, encode_documents
 from classifier.encoders.base import Encoder
-from classifier.models import DocumentEmbedding
 from classifier.types import Readable
+from library.models import DocumentEmbedding
 
 
 def document_vectors(encoder: Encoder, documents: Sequence[Readable]) -> tuple[np.ndarray, list[int]]:

@@ -1,12 +1,13 @@
-"""Store a batch of parsed records: documents keyed by (corpus, external id), with the subjects
-their input gave as librarian classifications."""
+"""Store parsed records in the catalogue: documents keyed by (corpus, external id), with the
+subjects their input gave as librarian classifications."""
+
+from dataclasses import dataclass
 
 from django.utils import timezone
 
-from classifier.models import Classification
 from ingest.errors import RecordError
-from ingest.models import Corpus, Document, IngestBatch, IngestJob, RecordFailure
 from ingest.types import ParsedRecord
+from library.models import Classification, Corpus, Document
 from taxonomy.labels import LabelResolver
 from taxonomy.models import Node
 from taxonomy.tree import Tree
@@ -14,10 +15,20 @@ from taxonomy.tree import Tree
 DOCUMENT_FIELDS = ["title", "abstract", "full_text", "metadata", "content_hash", "updated"]
 
 
-def store_batch(job: IngestJob, seq: int, items: list[ParsedRecord | RecordError]) -> IngestBatch:
-    """Store one batch of parsed records; failures are recorded, unchanged documents skipped.
+@dataclass(frozen=True)
+class Stored:
+    """What storing a batch of records did."""
 
-    Run inside the transaction that moves the job's checkpoint, so a batch is stored once or not at all.
+    document_ids: list[int]  # documents new or changed, by id
+    duplicates: int  # records already stored as they are, or repeated within the batch
+    failures: list[RecordError]  # records not stored
+    warnings: list[RecordError]  # records stored without some of their input
+
+
+def store_records(corpus: Corpus, items: list[ParsedRecord | RecordError]) -> Stored:
+    """Store a batch of parsed records; unchanged documents are skipped, failures handed back.
+
+    Run it inside the transaction that records the batch, so a batch is stored once or not at all.
     """
     failures = [item for item in items if isinstance(item, RecordError)]
     records: dict[str, ParsedRecord] = {}
@@ -26,13 +37,13 @@ def store_batch(job: IngestJob, seq: int, items: list[ParsedRecord | RecordError
         duplicates += record.external_id in records
         records[record.external_id] = record
     existing = {
-        d.external_id: d for d in Document.objects.filter(corpus=job.corpus, external_id__in=list(records))
+        d.external_id: d for d in Document.objects.filter(corpus=corpus, external_id__in=list(records))
     }
     new, changed = [], []
     for external_id, record in records.items():
         document = existing.get(external_id)
         if document is None:
-            new.append(_document(job.corpus, record))
+            new.append(_document(corpus, record))
         elif document.content_hash != record.content_hash:
             _fill(document, record)
             changed.append(document)
@@ -42,38 +53,21 @@ def store_batch(job: IngestJob, seq: int, items: list[ParsedRecord | RecordError
     Document.objects.bulk_update(changed, DOCUMENT_FIELDS)
     stored = dict(
         Document.objects.filter(
-            corpus=job.corpus, external_id__in=[d.external_id for d in new + changed]
+            corpus=corpus, external_id__in=[d.external_id for d in new + changed]
         ).values_list("external_id", "id")
     )
-    unknown = store_librarian_subjects(job.corpus, {stored[e]: records[e] for e in stored})
-    RecordFailure.objects.bulk_create(
-        [RecordFailure(job=job, file=f.file, line=f.line, field=f.field, reason=f.reason) for f in failures]
-        + [
-            RecordFailure(
-                job=job,
-                file=record.file,
-                line=record.line,
-                field="labels",
-                reason=f"not in taxonomy {job.corpus.taxonomy}: {', '.join(map(repr, labels))};"
-                " the document is stored without them",
-                warning=True,
-            )
-            for record, labels in unknown
-        ]
-    )
-    done = not stored
-    return IngestBatch.objects.create(
-        job=job,
-        seq=seq,
-        document_ids=sorted(stored.values()),
-        size=len(stored),
-        read=len(items),
-        duplicates=duplicates,
-        failed=len(failures),
-        warnings=len(unknown),
-        classified=done,
-        indexed=done,
-    )
+    unknown = store_librarian_subjects(corpus, {stored[e]: records[e] for e in stored})
+    warnings = [
+        RecordError(
+            record.file,
+            record.line,
+            "labels",
+            f"not in taxonomy {corpus.taxonomy}: {', '.join(map(repr, labels))};"
+            " the document is stored without them",
+        )
+        for record, labels in unknown
+    ]
+    return Stored(sorted(stored.values()), duplicates, failures, warnings)
 
 
 def store_librarian_subjects(

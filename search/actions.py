@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 
-from ingest.models import Document
+from library.models import Document
 from search.backends import get_backend
 from search.documents import build_index_documents
 

@@ -5,8 +5,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from classifier.models import Classification, DocumentEmbedding
-from ingest.models import Document
+from library.models import Classification, Document, DocumentEmbedding
 from search.types import IndexedDocument
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from celery import Celery, bootsteps, shared_task
-from celery.signals import task_postrun, worker_process_init
+from celery.signals import task_postrun
 from django.db import reset_queries
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shelfmark.settings")
@@ -93,7 +93,7 @@ class JobWatchdog(bootsteps.StartStopStep):
     Runs in the worker's main process, which only publishes: each look itself is a task.
     """
 
-    looks = ("ingest.resume_stalled_jobs", "ingest.discard_stale_uploads")
+    looks = ("jobs.resume_stalled_jobs", "jobs.discard_stale_uploads")
 
     requires = {"celery.worker.components:Timer"}
 
@@ -123,14 +123,6 @@ class JobWatchdog(bootsteps.StartStopStep):
 
 
 app.steps["worker"].add(JobWatchdog)
-
-
-@worker_process_init.connect
-def _prepare_worker_process(**_: object) -> None:
-    """After fork: make the broker folder exist and pin torch to this process's share."""
-    from classifier.runtime import configure_worker_threads
-
-    configure_worker_threads()
 
 
 def _malloc_trim() -> Callable[[int], int] | None:

@@ -32,10 +32,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    # From the bottom floor up: each app imports only those listed before it (tests/test_layers.py).
     "taxonomy",
+    "library",
     "ingest",
     "classifier",
     "search",
+    "jobs",
     "web",
 ]
 
@@ -102,8 +105,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     # Job and upload states share the field name "state": each keeps a stable component name.
     "ENUM_NAME_OVERRIDES": {
-        "StateEnum": "ingest.models.IngestJob.State",
-        "UploadStateEnum": "ingest.models.Upload.State",
+        "StateEnum": "jobs.models.IngestJob.State",
+        "UploadStateEnum": "jobs.models.Upload.State",
     },
 }
 
@@ -150,8 +153,8 @@ CELERY_WORKER_MAX_MEMORY_PER_CHILD = int(os.environ.get("WORKER_MAX_MEMORY_KB", 
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_DEFAULT_QUEUE = "ingest"
 CELERY_TASK_ROUTES = {
-    "ingest.*": {"queue": "ingest"},
-    "classifier.*": {"queue": "classify"},
+    "jobs.classify_batch": {"queue": "classify"},
+    "jobs.*": {"queue": "ingest"},
     "search.*": {"queue": "index"},
 }
 

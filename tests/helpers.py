@@ -3,8 +3,9 @@
 import time
 from collections.abc import Iterable
 
-from ingest.models import Corpus, Document, IngestJob
 from ingest.types import ParsedRecord
+from jobs.models import IngestJob
+from library.models import Corpus, Document
 
 JOB_TIMEOUT = 300
 

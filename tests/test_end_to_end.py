@@ -8,9 +8,10 @@ from itertools import islice
 import pytest
 from django.db import transaction
 
-from classifier.models import Classification, DocumentAssessment
-from ingest.actions import get_or_create_corpus, start_ingest
-from ingest.models import Document, IngestJob
+from jobs.actions import start_ingest
+from jobs.models import IngestJob
+from library.actions import get_or_create_corpus
+from library.models import Classification, Document, DocumentAssessment
 from search.types import SearchQuery
 from taxonomy.actions import import_taxonomy
 from taxonomy.tree import Tree

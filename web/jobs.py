@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from ingest.models import IngestJob, RecordFailure
+from jobs.models import IngestJob, RecordFailure
 
 RECENT_FAILURES = 50
 CSV_COLUMNS = ("file", "line", "field", "reason")

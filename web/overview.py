@@ -2,7 +2,8 @@
 
 from django.db.models import Count, QuerySet
 
-from ingest.models import Corpus, IngestJob
+from jobs.models import IngestJob
+from library.models import Corpus
 from taxonomy.models import Taxonomy
 
 RECENT_JOBS = 10

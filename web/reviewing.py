@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from classifier.explanations import Explanation, explain
-from classifier.queries import PathStep, Subject, document_subjects
 from classifier.zeroshot import label_path
-from ingest.models import Document
+from library.models import Document
+from library.queries import PathStep, Subject, document_subjects
 from taxonomy.tree import Tree
 
 

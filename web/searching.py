@@ -4,9 +4,8 @@ import math
 from array import array
 from dataclasses import dataclass, field
 
-from classifier.models import DocumentEmbedding
-from classifier.queries import PathStep
-from ingest.models import Corpus, Document
+from library.models import Corpus, Document, DocumentEmbedding
+from library.queries import PathStep
 from search.backends import get_backend
 from search.types import Hit, SearchQuery
 from taxonomy.models import Node, Taxonomy

@@ -8,8 +8,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from classifier import review as review_actions
-from classifier.models import Classification
-from classifier.queries import (
+from jobs.errors import UploadError
+from jobs.models import IngestJob
+from jobs.reclassify import ReclassificationRunning, model_of, start_reclassify
+from jobs.uploads import ingest_upload
+from library.models import Classification, Corpus, Document
+from library.queries import (
     counted_tree,
     document_subjects,
     documents_with_subject,
@@ -17,10 +21,6 @@ from classifier.queries import (
     node_summary,
     review_queue,
 )
-from ingest.errors import UploadError
-from ingest.models import Corpus, Document, IngestJob
-from ingest.reclassify import ReclassificationRunning, model_of, start_reclassify
-from ingest.uploads import ingest_upload
 from taxonomy.models import Node, Taxonomy
 from web.forms import CorrectionForm, ReviewFilterForm, SearchForm, UploadForm
 from web.jobs import job_progress, recent_failures

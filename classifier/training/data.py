@@ -1,16 +1,11 @@
-"""Labelled documents for training and evaluation, read from files or from the database."""
+"""Labelled documents for training and evaluation; those of a corpus, read from the database."""
 
 import hashlib
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
 from classifier.encoders.base import Encoder
-from classifier.zeroshot import document_text
-from ingest.parsers import parse_file
-from ingest.types import ParsedRecord
-from taxonomy.labels import LabelResolver
 
 
 @dataclass
@@ -34,34 +29,14 @@ class LabelledSet:
         )
 
 
-def read_labelled_file(path: Path, resolver: LabelResolver) -> tuple[LabelledSet, list[int]]:
-    """Records of a labelled file whose labels name known nodes, and their positions in the file.
-
-    The positions index the file's parsed records, so cached vectors of the whole file line up.
-    """
-    data = LabelledSet([], [], [], [])
-    positions: list[int] = []
-    records = (r for r in parse_file(Path(path)) if isinstance(r, ParsedRecord))
-    for position, record in enumerate(records):
-        codes = {code for label in record.labels if (code := resolver.resolve(label))}
-        if codes:
-            data.ids.append(record.external_id)
-            data.titles.append(record.title)
-            data.texts.append(document_text(record.title, record.abstract))
-            data.targets.append(codes)
-            positions.append(position)
-    return data, positions
-
-
 def labelled_corpus(corpus, encoder: Encoder) -> tuple[LabelledSet, np.ndarray]:
     """Documents of a corpus with subjects librarians confirmed (gave, or accepted from the model),
     and their vectors from ``encoder``: the stored ones where that encoder made them from the
     document as it is, else encoded now. The texts are what classification reads of them."""
     from classifier.chunking import DocumentText
     from classifier.decisions import confirmed
-    from classifier.models import Classification
     from classifier.vectors import document_vectors
-    from ingest.models import Document
+    from library.models import Classification, Document
 
     subjects: dict[int, set[str]] = {}
     rows = confirmed(Classification.objects.filter(document__corpus=corpus))

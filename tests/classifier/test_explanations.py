@@ -14,14 +14,13 @@ from classifier import review, versions
 from classifier.actions import classify_documents
 from classifier.explanations import explain, hybrid_margins, split_sentences
 from classifier.loading import load_classifier
-from classifier.models import Classification, DocumentEmbedding
-from classifier.queries import documents_without_subject, review_queue
-from classifier.training.pipeline import labelled_with_vectors, train_from_file
-from ingest.actions import get_or_create_corpus
-from ingest.models import Corpus, Document
 from ingest.parsers import parse_file
 from ingest.parsers.jsonl import record_from_object
 from ingest.types import ParsedRecord
+from jobs.training import labelled_with_vectors, train_from_file
+from library.actions import get_or_create_corpus
+from library.models import Classification, Corpus, Document, DocumentEmbedding
+from library.queries import documents_without_subject, review_queue
 from taxonomy.actions import import_taxonomy
 from tests.classifier.test_training import FORC_TRAIN, FORC_VAL, TAXONOMY4CL
 from tests.conftest import ARXIV_DEV

@@ -16,12 +16,12 @@ from sentence_transformers import SentenceTransformer
 
 from classifier import teacher
 from classifier.encoders.torch_encoder import model_path
-from classifier.evaluation import evaluate
 from classifier.finetuning import FinetuneOptions, distillation_loss, encode, finetune
 from classifier.loading import trained_classifier
 from classifier.models import ClassifierModel
 from classifier.training.embeddings import cache_key
 from classifier.zeroshot import document_text
+from jobs.training import evaluate_file
 from taxonomy.actions import import_taxonomy
 from tests.classifier.test_decoding import assert_consistent
 from tests.conftest import ARXIV_DEV, SHARED_DATA
@@ -138,6 +138,6 @@ def test_distill_registers_a_classifier_that_reads_with_its_own_encoder(tmp_path
     held_out = tmp_path / "forc4cl-val-40.jsonl"
     with gzip.open(SHARED_DATA / "corpora" / "forc4cl-val.jsonl.gz", "rt", encoding="utf-8") as lines:
         held_out.write_text("".join(islice(lines, 40)), encoding="utf-8")
-    result = evaluate(taxonomy, classifier, held_out)
+    result = evaluate_file(taxonomy, classifier, held_out)
     assert result.shelfmark.documents == 40
     assert (settings.CLASSIFIER_CACHE_DIR / "embeddings" / cache_key(held_out, classifier.encoder)).is_dir()

@@ -14,9 +14,9 @@ from classifier import versions
 from classifier.actions import classify_documents
 from classifier.explanations import explain
 from classifier.training.fitting import target_matrix
-from classifier.training.pipeline import train_from_file
-from ingest.actions import get_or_create_corpus
-from ingest.models import Document
+from jobs.training import train_from_file
+from library.actions import get_or_create_corpus
+from library.models import Document
 from taxonomy.actions import import_taxonomy
 from tests.classifier.test_decoding import assert_consistent
 from tests.classifier.test_explanations import leaf_codes, vector

@@ -6,9 +6,8 @@ from collections.abc import Iterator
 import pytest
 
 from classifier import review
-from classifier.models import Classification, DocumentAssessment
-from classifier.queries import documents_without_subject, node_document_counts, review_queue
-from ingest.models import Document
+from library.models import Classification, Document, DocumentAssessment
+from library.queries import documents_without_subject, node_document_counts, review_queue
 from search.actions import index_documents
 from search.backends import get_backend
 from search.types import SearchQuery

@@ -10,13 +10,13 @@ import pytest
 from django.core.management import call_command
 
 from classifier import versions
-from classifier.evaluation import evaluate
 from classifier.hybrid import features
 from classifier.loading import load_classifier, zero_shot_model
-from classifier.training.data import read_labelled_file, validation_split
+from classifier.training.data import validation_split
 from classifier.training.fitting import FREQUENT_SHARE, Options, fit_heads, target_matrix
-from classifier.training.pipeline import VALIDATION_FRACTION, labelled_with_vectors, train_from_file
+from classifier.training.pipeline import VALIDATION_FRACTION
 from classifier.zeroshot import document_text
+from jobs.training import evaluate_file, labelled_with_vectors, read_labelled_file, train_from_file
 from taxonomy.actions import import_taxonomy
 from taxonomy.labels import LabelResolver
 from tests.classifier.test_decoding import assert_consistent
@@ -128,7 +128,7 @@ def test_trained_model_beats_the_baseline_and_classifies_once_active(trained):
     classifier = load_classifier(taxonomy)
     assert classifier.version == record.version
 
-    result = evaluate(taxonomy, classifier, FORC_VAL, baseline_train=FORC_TRAIN)
+    result = evaluate_file(taxonomy, classifier, FORC_VAL, baseline_train=FORC_TRAIN)
     assert result.space == "closure" and result.shelfmark.documents == 225
     for figure in ("precision_at_1", "ndcg_at_5", "micro_f1", "macro_f1"):
         assert getattr(result.shelfmark, figure) > getattr(result.baseline, figure), figure

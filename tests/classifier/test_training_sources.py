@@ -12,12 +12,13 @@ from django.core.management import CommandError, call_command
 from classifier import review
 from classifier.actions import classify_documents
 from classifier.loading import zero_shot_model
-from classifier.models import Classification, ClassifierModel, DocumentEmbedding
+from classifier.models import ClassifierModel
 from classifier.training.data import labelled_corpus, merged
-from classifier.training.pipeline import source_vectors
-from ingest.actions import get_or_create_corpus
 from ingest.parsers import parse_file
 from ingest.types import ParsedRecord
+from jobs.training import source_vectors
+from library.actions import get_or_create_corpus
+from library.models import Classification, DocumentEmbedding
 from taxonomy.actions import import_taxonomy
 from taxonomy.labels import LabelResolver
 from taxonomy.tree import Tree

@@ -4,9 +4,9 @@ import time
 
 from django.db import transaction
 
-from classifier.models import Classification, DocumentAssessment
-from ingest.actions import start_ingest
-from ingest.models import Corpus, Document, IngestJob
+from jobs.actions import start_ingest
+from jobs.models import IngestJob
+from library.models import Classification, Corpus, Document, DocumentAssessment
 from search.backends import get_backend
 from search.backends.base import MAX_PAGE_SIZE
 from search.types import SearchQuery

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from ingest.actions import get_or_create_corpus
+from library.actions import get_or_create_corpus
 from taxonomy.actions import import_taxonomy
 from tests.conftest import ARXIV_NODES
 from tests.faults.checks import assert_ingested_once, finished, indexed_some, start_job, wait_for_job

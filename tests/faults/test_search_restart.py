@@ -6,8 +6,8 @@ import time
 import pytest
 from django.core.management import call_command
 
-from ingest.actions import get_or_create_corpus
-from ingest.models import IngestJob
+from jobs.models import IngestJob
+from library.actions import get_or_create_corpus
 from taxonomy.actions import import_taxonomy
 from tests.conftest import ARXIV_NODES
 from tests.faults.checks import assert_ingested_once, finished, indexed_some, start_job, wait_for_job

@@ -12,9 +12,9 @@ import pytest
 from django.test import override_settings
 
 from classifier.actions import classify_documents
-from ingest.actions import get_or_create_corpus
-from ingest.models import Corpus, Document
 from ingest.parsers.jsonl import record_from_object
+from library.actions import get_or_create_corpus
+from library.models import Corpus, Document
 from search.actions import index_documents
 from taxonomy.actions import import_taxonomy
 from taxonomy.models import Taxonomy

@@ -5,7 +5,7 @@ from collections import defaultdict
 import pytest
 from rest_framework.test import APIClient
 
-from classifier.models import Classification, DocumentEmbedding
+from library.models import Classification, DocumentEmbedding
 from taxonomy.models import Node
 from taxonomy.tree import Tree
 from tests.web.conftest import LIBRARY_SIZE, Library

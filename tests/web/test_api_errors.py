@@ -3,9 +3,9 @@
 import pytest
 from rest_framework.test import APIClient
 
-from ingest.actions import get_or_create_corpus
-from ingest.models import IngestJob
-from ingest.uploads import safe_name
+from jobs.models import IngestJob
+from jobs.uploads import safe_name
+from library.actions import get_or_create_corpus
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from classifier.queries import node_document_counts
-from ingest.models import IngestJob, RecordFailure
+from jobs.models import IngestJob, RecordFailure
+from library.queries import node_document_counts
 from tests.web.conftest import Library, build_library, read_lines
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

@@ -5,8 +5,9 @@ import re
 import pytest
 from django.test import Client
 
-from classifier.queries import node_document_counts
-from ingest.models import Document, IngestJob, RecordFailure
+from jobs.models import IngestJob, RecordFailure
+from library.models import Document
+from library.queries import node_document_counts
 from search.actions import index_documents
 from web.templatetags.shelfmark import highlight
 

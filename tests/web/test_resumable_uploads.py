@@ -15,8 +15,8 @@ from django.core.management import call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from ingest.models import IngestJob, Upload
-from ingest.resumable import partial_path
+from jobs.models import IngestJob, Upload
+from jobs.resumable import partial_path
 from tests.web.conftest import read_lines
 
 CHUNK_TYPE = "application/offset+octet-stream"

@@ -5,7 +5,7 @@ import pytest
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
-from classifier.models import Classification
+from library.models import Classification
 from search.actions import index_documents
 from shelfmark.celery import app as celery_app
 from taxonomy.tree import Tree

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from classifier.models import Classification
+from library.models import Classification
 from search.backends import get_backend
 from search.types import SearchQuery
 from shelfmark.celery import app as celery_app

@@ -7,7 +7,7 @@ import re
 import pytest
 from django.test import Client
 
-from classifier.models import Classification
+from library.models import Classification
 from tests.web.conftest import LIBRARY_SIZE, Library
 from web.views import REVIEW_PAGE_SIZE
 

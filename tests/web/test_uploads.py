@@ -7,7 +7,8 @@ import json
 import pytest
 from rest_framework.test import APIClient
 
-from ingest.models import Document, IngestJob
+from jobs.models import IngestJob
+from library.models import Document
 from search.backends import get_backend
 from search.types import SearchQuery
 from shelfmark.celery import app as celery_app

@@ -11,8 +11,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from classifier.versions import UnknownModel
-from ingest.models import Corpus
-from ingest.reclassify import ReclassificationRunning, start_reclassify
+from jobs.reclassify import ReclassificationRunning, start_reclassify
+from library.models import Corpus
 from web.api import serializers as s
 from web.api.pagination import Pagination
 from web.overview import corpora_with_counts

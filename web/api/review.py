@@ -12,9 +12,8 @@ from rest_framework.views import APIView
 
 from classifier import review
 from classifier.explanations import explain
-from classifier.models import Classification
-from classifier.queries import review_queue
-from ingest.models import Document
+from library.models import Classification, Document
+from library.queries import review_queue
 from web.api import serializers as s
 from web.api.pagination import Pagination
 

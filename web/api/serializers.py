@@ -7,10 +7,10 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from classifier.models import Classification
-from classifier.queries import document_subjects
-from ingest.models import Corpus, Document, IngestJob, RecordFailure, Upload
-from ingest.reclassify import model_of
+from jobs.models import IngestJob, RecordFailure, Upload
+from jobs.reclassify import model_of
+from library.models import Classification, Corpus, Document
+from library.queries import document_subjects
 from search.backends.base import MAX_PAGE_SIZE
 from search.types import SearchQuery
 from taxonomy.models import Taxonomy

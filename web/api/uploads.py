@@ -13,9 +13,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ingest.errors import OffsetConflict, UploadError, UploadGone, UploadTooLarge
-from ingest.models import Upload
-from ingest.resumable import append_chunk, create_upload, discard_upload
+from jobs.errors import OffsetConflict, UploadError, UploadGone, UploadTooLarge
+from jobs.models import Upload
+from jobs.resumable import append_chunk, create_upload, discard_upload
 from web.api import serializers as s
 
 READ_BYTES = 1024 * 1024  # the body is read and written in pieces of this size, never whole

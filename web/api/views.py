@@ -13,10 +13,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from classifier.queries import counted_tree, documents_with_subject, filter_documents
-from ingest.errors import UploadError
-from ingest.models import Document, IngestJob, RecordFailure
-from ingest.uploads import ingest_upload
+from jobs.errors import UploadError
+from jobs.models import IngestJob, RecordFailure
+from jobs.uploads import ingest_upload
+from library.models import Document
+from library.queries import counted_tree, documents_with_subject, filter_documents
 from taxonomy.models import Node
 from web.api import serializers as s
 from web.api.pagination import Pagination

@@ -1,0 +1,85 @@
+"""manage.py train --taxonomy T --from FILE|corpus:NAME [--from ...] [--encoder FOLDER] [--activate]"""
+
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from classifier import versions
+from classifier.encoders import with_folder
+from classifier.training.fitting import Options
+from classifier.training.pipeline import NoLabelledDocuments
+from jobs.training import train_and_register
+from library.models import Corpus
+from taxonomy.models import Taxonomy
+
+
+def find_taxonomy(name: str) -> Taxonomy:
+    """The newest taxonomy of that name."""
+    found = Taxonomy.objects.filter(name=name).order_by("-created").first()
+    if found is None:
+        raise CommandError(f"no taxonomy named {name!r}")
+    return found
+
+
+def timed_progress(stdout):
+    """A progress callback that prefixes each message with the seconds since it was made."""
+    started = time.monotonic()
+    return lambda message: stdout.write(f"[{time.monotonic() - started:6.0f}s] {message}")
+
+
+def training_source(taxonomy: Taxonomy, source: str) -> Path | Corpus:
+    """A labelled file, or the corpus named by ``corpus:NAME``."""
+    if source.startswith("corpus:"):
+        corpus = Corpus.objects.filter(name=source.removeprefix("corpus:"), taxonomy=taxonomy).first()
+        if corpus is None:
+            raise CommandError(f"no corpus {source.removeprefix('corpus:')!r} classified with {taxonomy}")
+        return corpus
+    path = Path(source)
+    if not path.is_file():
+        raise CommandError(f"{path}: no such file")
+    return path
+
+
+class Command(BaseCommand):
+    help = (
+        "Train the hybrid classifier on labelled files and corpora's librarian-confirmed subjects, together."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--taxonomy", required=True)
+        parser.add_argument(
+            "--from",
+            dest="sources",
+            action="append",
+            required=True,
+            help="a labelled file, or corpus:NAME; repeat it to train on several (the last one's subjects "
+            "count for a document in more than one)",
+        )
+        parser.add_argument(
+            "--encoder", default="", help="folder of a fine-tuned encoder (from manage.py distill)"
+        )
+        parser.add_argument(
+            "--activate", action="store_true", help="switch the new model on for the taxonomy"
+        )
+        parser.add_argument("--svm-c", type=float, default=Options.svm_c)
+
+    def handle(self, taxonomy: str, sources: list[str], encoder: str, svm_c: float, **options):
+        found = find_taxonomy(taxonomy)
+        if encoder and not Path(encoder).is_dir():
+            raise CommandError(f"{encoder}: no such encoder folder")
+        progress = timed_progress(self.stdout)
+        try:
+            record = train_and_register(
+                found,
+                [training_source(found, source) for source in sources],
+                Options(svm_c=svm_c),
+                progress,
+                with_folder(settings.CLASSIFIER_ENCODER, str(Path(encoder).resolve())) if encoder else "",
+            )
+        except NoLabelledDocuments as error:
+            raise CommandError(str(error)) from None
+        if options["activate"]:
+            versions.activate(record)
+            progress(f"{record.version} now classifies new documents of {found}")

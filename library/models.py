@@ -1,0 +1,127 @@
+"""The catalogue: corpora, their documents, the subjects given to them, and what the model made of them.
+
+Every app talks about these; they import nothing but the taxonomy. The tables keep the names of
+the apps they were first created in (``db_table``), so moving them here moved no row.
+"""
+
+from django.db import models
+
+from taxonomy.models import Taxonomy
+
+
+class Corpus(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    taxonomy = models.ForeignKey(Taxonomy, on_delete=models.PROTECT, related_name="corpora")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "ingest_corpus"
+        ordering = ["name"]
+        verbose_name_plural = "corpora"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Document(models.Model):
+    corpus = models.ForeignKey(Corpus, on_delete=models.CASCADE, related_name="documents")
+    external_id = models.CharField(max_length=500)
+    title = models.TextField()
+    abstract = models.TextField(blank=True)
+    full_text = models.TextField(blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+    content_hash = models.CharField(max_length=64)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "ingest_document"
+        constraints = [
+            models.UniqueConstraint(fields=["corpus", "external_id"], name="document_corpus_external_id")
+        ]
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Classification(models.Model):
+    """A subject of a document, given by a librarian or proposed by a model."""
+
+    class Source(models.TextChoices):
+        MODEL = "model"
+        LIBRARIAN = "librarian"
+
+    class Status(models.TextChoices):
+        ACCEPTED = "accepted"  # by a librarian, or by the model above the taxonomy's accept threshold
+        REVIEW = "review"  # waits in the librarians' review queue
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="classifications")
+    node = models.ForeignKey("taxonomy.Node", on_delete=models.CASCADE, related_name="classifications")
+    score = models.FloatField()
+    rank = models.PositiveSmallIntegerField(
+        help_text="1 for the best leaf; ancestors take their best leaf's rank"
+    )
+    is_leaf_prediction = models.BooleanField(default=True)
+    model_version = models.CharField(max_length=200, blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.MODEL)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACCEPTED)
+    reviewed = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="when a librarian accepted the model's subject; reclassifying keeps it",
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "classifier_classification"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "node", "source"], name="classification_document_node_source"
+            )
+        ]
+        indexes = [models.Index(fields=["node", "source"], name="classifier__node_id_a1df3e_idx")]
+        ordering = ["document", "rank", "-score"]
+
+
+class RejectedSubject(models.Model):
+    """A subject a librarian took off a document: no model proposes it, or anything below it, again."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="rejected_subjects")
+    node = models.ForeignKey("taxonomy.Node", on_delete=models.CASCADE, related_name="rejections")
+    model_version = models.CharField(
+        max_length=200, blank=True, help_text="who proposed it; empty: a librarian"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "classifier_rejectedsubject"
+        constraints = [
+            models.UniqueConstraint(fields=["document", "node"], name="rejected_subject_document_node")
+        ]
+
+
+class DocumentEmbedding(models.Model):
+    """The encoder's vector for a document, kept for similarity search and explanations."""
+
+    document = models.OneToOneField(Document, on_delete=models.CASCADE, related_name="embedding")
+    encoder = models.CharField(max_length=200)
+    vector = models.BinaryField(help_text="float32, L2-normalised")
+    content_hash = models.CharField(
+        max_length=64, blank=True, help_text="of the document it was computed from; reused while it matches"
+    )
+
+    class Meta:
+        db_table = "classifier_documentembedding"
+
+
+class DocumentAssessment(models.Model):
+    """The model's verdict on a document as a whole: could it place it at all?"""
+
+    document = models.OneToOneField(Document, on_delete=models.CASCADE, related_name="assessment")
+    model_version = models.CharField(max_length=200)
+    classifiable = models.BooleanField()
+    best_probability = models.FloatField()
+
+    class Meta:
+        db_table = "classifier_documentassessment"

@@ -1,0 +1,185 @@
+"""Read-only questions about stored subjects: counts per node, a document's subjects, a node's documents."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Max, Min, Q, QuerySet
+
+from library.models import Classification, Corpus, Document
+from taxonomy.models import Node, Taxonomy
+from taxonomy.tree import Tree
+
+
+@dataclass(frozen=True)
+class PathStep:
+    """One node on a path from a root, for breadcrumbs."""
+
+    code: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Subject:
+    """A stored subject of a document, with the path from its root for display."""
+
+    code: str
+    label: str
+    score: float
+    rank: int
+    is_leaf: bool
+    model_version: str
+    source: str
+    path: list[PathStep]
+    id: int  # the stored classification, for the review actions
+    status: str
+
+
+@dataclass
+class CountedNode:
+    """A taxonomy node with the number of documents classified under it, and its children."""
+
+    code: str
+    label: str
+    count: int
+    children: list["CountedNode"] = field(default_factory=list)
+
+
+def node_document_counts(
+    taxonomy: Taxonomy | int, corpus: Corpus | None = None, codes: Iterable[str] | None = None
+) -> dict[str, int]:
+    """Distinct documents per node code over all stored subjects (which include every ancestor)."""
+    rows = Classification.objects.filter(node__taxonomy=taxonomy)
+    if corpus is not None:
+        rows = rows.filter(document__corpus=corpus)
+    if codes is not None:
+        rows = rows.filter(node__code__in=list(codes))
+    grouped = rows.order_by().values("node__code").annotate(documents=Count("document", distinct=True))
+    return {row["node__code"]: row["documents"] for row in grouped}
+
+
+def counted_tree(taxonomy: Taxonomy, corpus: Corpus | None = None) -> list[CountedNode]:
+    """The taxonomy as nested nodes with document counts; a node with several parents sits under each."""
+    tree = Tree.from_taxonomy(taxonomy)
+    counts = node_document_counts(taxonomy, corpus)
+
+    def build(code: str) -> CountedNode:
+        children = [build(child) for child in tree.children[code]]
+        return CountedNode(code, tree.labels[code], counts.get(code, 0), children)
+
+    return [build(root) for root in tree.roots]
+
+
+def path_steps(tree: Tree, code: str) -> list[PathStep]:
+    """The first path from a root down to ``code``, with labels."""
+    return [PathStep(step, tree.labels[step]) for step in tree.first_path(code)]
+
+
+def document_subjects(document: Document, tree: Tree | None = None) -> list[Subject]:
+    """The document's stored subjects, best rank first, each with its path from a root."""
+    rows = (
+        Classification.objects.filter(document=document)
+        .select_related("node")
+        .order_by("rank", "node__depth", "-score")
+    )
+    rows = list(rows)
+    if not rows:
+        return []
+    tree = tree or Tree.from_taxonomy(rows[0].node.taxonomy_id)  # an id filters like the object
+    return [
+        Subject(
+            code=row.node.code,
+            label=row.node.label,
+            score=row.score,
+            rank=row.rank,
+            is_leaf=row.is_leaf_prediction,
+            model_version=row.model_version,
+            source=row.source,
+            path=path_steps(tree, row.node.code),
+            id=row.pk,
+            status=row.status,
+        )
+        for row in rows
+    ]
+
+
+def documents_with_subject(node: Node) -> QuerySet[Document]:
+    """Documents classified under ``node``, best score first, each annotated with ``score``."""
+    return (
+        Document.objects.filter(classifications__node=node)
+        .annotate(score=Max("classifications__score"))
+        .select_related("corpus")
+        .order_by("-score", "id")
+    )
+
+
+def filter_documents(
+    documents: QuerySet[Document],
+    corpus: str | None = None,
+    node: str | None = None,
+    taxonomy: int | None = None,
+) -> QuerySet[Document]:
+    """Narrow documents to a corpus (by name), a taxonomy and a node code (in that taxonomy if given)."""
+    if corpus:
+        documents = documents.filter(corpus__name=corpus)
+    if taxonomy is not None:
+        documents = documents.filter(corpus__taxonomy_id=taxonomy)
+    if node:
+        subjects = Classification.objects.filter(node__code=node)
+        if taxonomy is not None:
+            subjects = subjects.filter(node__taxonomy_id=taxonomy)
+        documents = documents.filter(id__in=subjects.values("document_id"))
+    return documents
+
+
+@dataclass(frozen=True)
+class NodeSummary:
+    """A node in context: its path from a root, its parents, and its children with counts."""
+
+    path: list[PathStep]
+    parents: list[PathStep]
+    children: list[CountedNode]
+    count: int
+
+
+def node_summary(node: Node) -> NodeSummary:
+    """Where a node sits and how many documents are under it and under each child."""
+    tree = Tree.from_taxonomy(node.taxonomy_id)
+    codes = {node.code, *tree.children[node.code]}
+    counts = node_document_counts(node.taxonomy_id, codes=codes)
+    return NodeSummary(
+        path=path_steps(tree, node.code),
+        parents=[PathStep(code, tree.labels[code]) for code in tree.parents[node.code]],
+        children=[CountedNode(c, tree.labels[c], counts.get(c, 0)) for c in tree.children[node.code]],
+        count=counts.get(node.code, 0),
+    )
+
+
+def review_queue(
+    corpus: str | None = None, taxonomy: int | None = None, node: str | None = None
+) -> QuerySet[Document]:
+    """Documents with subjects awaiting review, the longest waiting first, annotated with ``waiting_since``.
+
+    ``node`` keeps documents with a subject awaiting review at that node (ancestors are stored,
+    so a branch finds everything waiting below it).
+    """
+    waiting = Classification.objects.filter(status=Classification.Status.REVIEW)
+    if node:
+        waiting = waiting.filter(node__code=node)
+        if taxonomy is not None:
+            waiting = waiting.filter(node__taxonomy_id=taxonomy)
+    documents = Document.objects.filter(id__in=waiting.values("document_id"))
+    documents = filter_documents(documents, corpus=corpus, taxonomy=taxonomy)
+    since = Min("classifications__created", filter=Q(classifications__status=Classification.Status.REVIEW))
+    return documents.annotate(waiting_since=since).select_related("corpus").order_by("waiting_since", "id")
+
+
+def documents_without_subject(corpus: str | None = None, taxonomy: int | None = None) -> QuerySet[Document]:
+    """Classified documents that carry no subject: the model could not place them (its assessment
+    says not classifiable), or librarians rejected every subject it gave. Oldest first."""
+    placed = Classification.objects.filter(is_leaf_prediction=True).values("document_id")
+    documents = Document.objects.filter(assessment__isnull=False).exclude(id__in=placed)
+    return (
+        filter_documents(documents, corpus=corpus, taxonomy=taxonomy)
+        .select_related("corpus", "assessment")
+        .order_by("created", "id")
+    )
