@@ -34,7 +34,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(Path(__file__).resolve().parent), str(REPO)]
 from procs import children, peak_rss_mib  # noqa: E402
 
-from shelfmark.workers import stop_gracefully, worker_command  # noqa: E402
+from shelfmark.workers import start_in_session, start_worker, stop_gracefully  # noqa: E402
 
 SHARED = REPO.parent / "shared" / "data"
 TRAIN = SHARED / "corpora" / "arxiv-2025-train.jsonl.gz"
@@ -133,10 +133,7 @@ class Site:
         )
 
     def start(self, command: list[str], log_name: str) -> subprocess.Popen:
-        log = (self.var / log_name).open("w")
-        return subprocess.Popen(
-            command, cwd=REPO, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
+        return start_in_session(command, self.env, self.var / log_name)
 
 
 def tree_peaks(pid: int) -> dict[int, float]:
@@ -159,7 +156,7 @@ def measure_file(site: Site, source: Path, concurrency: int) -> dict:
     warmup = site.var / "warmup.jsonl"
     with gzip.open(WARMUP, "rt", encoding="utf-8") as dev:
         warmup.write_text("".join(islice(dev, 4 * 64 * concurrency)), encoding="utf-8")
-    worker = site.start(worker_command(loglevel="WARNING"), "worker.log")
+    worker = start_worker(site.env, site.var / "worker.log", loglevel="WARNING")
     try:
         site.manage("ingest", str(warmup), "--corpus", "warmup", "--taxonomy", "arxiv")
         started = time.monotonic()

@@ -5,8 +5,11 @@ import os
 import signal
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 QUEUES = ("ingest", "classify", "index")
+REPO = Path(__file__).resolve().parents[1]
 
 
 def worker_command(
@@ -24,6 +27,45 @@ def worker_command(
     if standalone:
         command += ["--without-mingle", "--without-gossip"]
     return command
+
+
+def start_in_session(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
+    """Start a command of Shelfmark's (a worker, gunicorn) from the repository, in a session of its
+    own so that ``stop_gracefully`` can stop all it started, its output going to ``log``."""
+    with log.open("w") as out:
+        return subprocess.Popen(
+            command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+
+def start_worker(
+    env: dict[str, str],
+    log: Path,
+    concurrency: int | None = None,
+    loglevel: str = "INFO",
+    standalone: bool = False,
+    ready_timeout: float | None = None,
+) -> subprocess.Popen:
+    """Start a worker on every pipeline queue (``worker_command``) with ``env``; with
+    ``ready_timeout`` (and an INFO log), wait until it says it is ready."""
+    process = start_in_session(worker_command(concurrency, loglevel, standalone), env, log)
+    if ready_timeout is not None:
+        wait_ready(process, log, ready_timeout)
+    return process
+
+
+def wait_ready(process: subprocess.Popen, log: Path, timeout: float) -> None:
+    """Wait until the worker logs that it is ready; RuntimeError with its log's end if it exits or
+    takes longer than ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        text = log.read_text()
+        if " ready." in text:
+            return
+        if process.poll() is not None:
+            raise RuntimeError(f"worker exited with {process.returncode}:\n{text[-4000:]}")
+        time.sleep(0.2)
+    raise RuntimeError(f"worker not ready after {timeout}s:\n{log.read_text()[-4000:]}")
 
 
 def stop_gracefully(process: subprocess.Popen, timeout: float = 30) -> None:
