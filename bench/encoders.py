@@ -35,11 +35,9 @@ def abstracts(count: int) -> list[str]:
 
 def measure(name: str, count: int, threads: int, out: Path) -> None:
     """In this process: load ``name``, encode, save the vectors, print the figures as JSON."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shelfmark.settings")
-    import django
+    from procs import peak_rss_mib, setup_django
 
-    django.setup()
-    from procs import peak_rss_mib
+    setup_django()
 
     from classifier.encoders import get_encoder
     from classifier.encoders.base import use_threads

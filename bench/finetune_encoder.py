@@ -27,7 +27,9 @@ from pathlib import Path
 import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(REPO)]
+from procs import setup_django  # noqa: E402
+
 SHARED = REPO.parent / "shared" / "data"
 TRAIN = SHARED / "corpora" / "arxiv-2025-train.jsonl.gz"
 TAXONOMY = SHARED / "taxonomies" / "arxiv-nodes.csv"
@@ -36,10 +38,7 @@ PART_BYTES = 15 * 1024 * 1024
 
 def prepare(out: Path) -> None:
     """Texts, labels and validation flags of every record of the train file, and the fp16 student."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shelfmark.settings")
-    import django
-
-    django.setup()
+    setup_django()
     from safetensors.torch import load_file, save_file
 
     from classifier.encoders.torch_encoder import model_path

@@ -19,6 +19,7 @@ import gzip
 import http.client
 import json
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -90,6 +91,8 @@ class Site:
     def __init__(self, concurrency: int, database_url: str = "", redis_url: str = "") -> None:
         self.var = Path(tempfile.mkdtemp(prefix="shelfmark-scale-"))
         self.env = {**os.environ, "SHELFMARK_VAR": str(self.var), "WORKER_CONCURRENCY": str(concurrency)}
+        self.env.setdefault("SECRET_KEY", secrets.token_urlsafe(50))  # a site of its own, served to no one
+        self.env.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
         for name in (
             "DATABASE_URL",
             "REDIS_URL",

@@ -1,4 +1,4 @@
-"""Process measurements from /proc: peak resident memory of a process tree."""
+"""What benchmark processes share: peak resident memory of a process tree (from /proc), Django set-up."""
 
 from pathlib import Path
 
@@ -19,3 +19,17 @@ def peak_rss_mib(pid: int) -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def setup_django() -> None:
+    """Set Django up for a benchmark process: Shelfmark's settings, with a throwaway secret key and
+    local hosts where the environment names none (a benchmark serves nobody)."""
+    import os
+    import secrets
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shelfmark.settings")
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+    os.environ.setdefault("ALLOWED_HOSTS", "localhost,127.0.0.1")
+    django.setup()

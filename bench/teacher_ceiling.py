@@ -16,7 +16,6 @@ bench/results/teacher_ceiling.json.
 
 import argparse
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -24,7 +23,9 @@ from pathlib import Path
 import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(REPO)]
+from procs import setup_django  # noqa: E402
+
 SHARED = REPO.parent / "shared" / "data"
 TRAIN = SHARED / "corpora" / "arxiv-2025-train.jsonl.gz"
 DEV = SHARED / "corpora" / "arxiv-2025-dev.jsonl.gz"
@@ -50,10 +51,7 @@ def main() -> None:
     parser.add_argument("--every-eval", type=int, default=2)
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "teacher_ceiling.json")
     args = parser.parse_args()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shelfmark.settings")
-    import django
-
-    django.setup()
+    setup_django()
     from classifier.encoders import get_encoder
     from classifier.evaluation import evaluate_validation
     from classifier.teacher import teacher_folder

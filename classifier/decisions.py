@@ -3,10 +3,12 @@ they are, and the subjects they rejected are not proposed again, nor anything be
 subject below implies the one above)."""
 
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
+from accounts.roles import Role
 from classifier.types import Prediction
 from library.models import Classification, RejectedSubject
 from taxonomy.tree import Tree
@@ -18,9 +20,42 @@ def stands(row: Classification) -> bool:
     return row.source == Classification.Source.LIBRARIAN or row.reviewed is not None
 
 
-def confirmed(rows: QuerySet[Classification]) -> QuerySet[Classification]:
-    """The rows that are librarians' decisions, as ``stands`` tells them: what training learns from."""
+def decided(rows: QuerySet[Classification]) -> QuerySet[Classification]:
+    """The rows that are decisions, as ``stands`` tells them, whoever made them."""
     return rows.filter(Q(source=Classification.Source.LIBRARIAN) | Q(reviewed__isnull=False))
+
+
+def confirmed(rows: QuerySet[Classification]) -> QuerySet[Classification]:
+    """The decisions training learns from: those of librarians and curators (and admins), and the
+    subjects of files or commands that no user gave (an operator's)."""
+    deciders = get_user_model().objects.filter(
+        Q(is_superuser=True) | Q(groups__name__in=[role.group for role in Role if role >= Role.LIBRARIAN])
+    )
+    return decided(rows).filter(Q(decided_by__isnull=True) | Q(decided_by__in=deciders.values("pk")))
+
+
+@dataclass(frozen=True)
+class Learnt:
+    """How many decisions (subjects of documents) training takes, by whom, and how many it leaves out."""
+
+    by_librarians: int  # librarians, curators, admins
+    from_files_and_commands: int
+    left_out: int  # by users without such a role
+
+    def __str__(self) -> str:
+        return (
+            f"learns {self.by_librarians} subjects decided by librarians and curators and"
+            f" {self.from_files_and_commands} given by files or commands; leaves out {self.left_out}"
+            " decided by users without those roles"
+        )
+
+
+def learnt(rows: QuerySet[Classification]) -> Learnt:
+    """Count the decisions among ``rows`` that ``confirmed`` keeps, and those it leaves out."""
+    kept = confirmed(rows)
+    anonymous = kept.filter(decided_by__isnull=True).count()
+    total, kept_total = decided(rows).count(), kept.count()
+    return Learnt(kept_total - anonymous, anonymous, total - kept_total)
 
 
 def rejected_codes(document_ids: Iterable[int]) -> dict[int, set[str]]:

@@ -5,7 +5,8 @@ subject comes with every ancestor, so counts and facets add up), the document's 
 grows so that the index version does too, and the document is re-indexed after commit. The
 index task is addressed by name, so the classifier does not import search. Decisions outlive
 reclassification (``classifier.decisions``): an accepted subject is marked reviewed and stays as
-it is; a rejected one is recorded and not proposed again.
+it is; a rejected one is recorded and not proposed again. Every decision names who made it
+(``by``: None for a command) in the subject's row and in the audit trail (``library.audit``).
 """
 
 from celery import signature
@@ -13,7 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from classifier import decisions
-from library.models import Classification, Document
+from library.audit import Actor, acting, record
+from library.models import Classification, Decision, Document
 from taxonomy.models import Node
 from taxonomy.tree import Tree
 
@@ -34,28 +36,38 @@ def _changed(document_id: int) -> None:
     transaction.on_commit(lambda: signature(INDEX_TASK, args=([document_id],), queue="index").delay())
 
 
+def _audit(action: Decision.Action, by: Actor, document_id: int, subject: str = "", detail: str = "") -> None:
+    corpus = Document.objects.filter(pk=document_id).values_list("corpus__name", flat=True).first() or ""
+    record(action, by, document_id=document_id, corpus=corpus, subject=subject, detail=detail)
+
+
 @transaction.atomic
-def accept(classification: Classification) -> None:
+def accept(classification: Classification, by: Actor = None) -> None:
     """Confirm a subject; the subjects above it, which it implies, are confirmed with it."""
     tree = Tree.from_taxonomy(classification.node.taxonomy_id)
-    codes = {classification.node.code} | tree.ancestors(classification.node.code)
-    _mark_reviewed(classification.document_id, classification.node.taxonomy_id, codes)
+    code = classification.node.code
+    _mark_reviewed(
+        classification.document_id, classification.node.taxonomy_id, {code} | tree.ancestors(code), by
+    )
+    _audit(Decision.Action.ACCEPT, by, classification.document_id, code, classification.model_version)
     _changed(classification.document_id)
 
 
 @transaction.atomic
-def accept_all(document: Document) -> int:
+def accept_all(document: Document, by: Actor = None) -> int:
     """Confirm every subject of the document that awaits review; returns how many."""
     waiting = Classification.objects.filter(document=document, status=Classification.Status.REVIEW)
     nodes = list(waiting.values_list("node__taxonomy_id", "node__code"))
     if nodes:
         taxonomy_id = nodes[0][0]
-        _mark_reviewed(document.pk, taxonomy_id, Tree.from_taxonomy(taxonomy_id).closure(c for _, c in nodes))
+        codes = Tree.from_taxonomy(taxonomy_id).closure(c for _, c in nodes)
+        _mark_reviewed(document.pk, taxonomy_id, codes, by)
+        _audit(Decision.Action.ACCEPT, by, document.pk, ", ".join(sorted(c for _, c in nodes)))
     _changed(document.pk)
     return len(nodes)
 
 
-def _mark_reviewed(document_id: int, taxonomy_id: int, codes: set[str]) -> None:
+def _mark_reviewed(document_id: int, taxonomy_id: int, codes: set[str], by: Actor) -> None:
     """The model's subjects at these codes are accepted by a librarian, and so stay when reclassifying."""
     Classification.objects.filter(
         document_id=document_id,
@@ -63,11 +75,11 @@ def _mark_reviewed(document_id: int, taxonomy_id: int, codes: set[str]) -> None:
         node__code__in=codes,
         source=Classification.Source.MODEL,
         reviewed__isnull=True,
-    ).update(status=Classification.Status.ACCEPTED, reviewed=timezone.now())
+    ).update(status=Classification.Status.ACCEPTED, reviewed=timezone.now(), decided_by=acting(by))
 
 
 @transaction.atomic
-def reject(classification: Classification) -> None:
+def reject(classification: Classification, by: Actor = None) -> None:
     """Take a subject off the document, whoever gave it, with the subjects below it; broader
     subjects that no remaining subject implies go too. A document left without any subject
     shows among those that need one (``queries.documents_without_subject``). The model does not
@@ -77,6 +89,9 @@ def reject(classification: Classification) -> None:
     rows = Classification.objects.filter(document_id=document_id, node__taxonomy_id=taxonomy_id)
     code = classification.node.code
     decisions.record_rejection(classification)
+    _audit(
+        Decision.Action.REJECT, by, document_id, code, classification.model_version or classification.source
+    )
     below = {c for c in rows.values_list("node__code", flat=True) if code in tree.ancestors(c)}
     rows.filter(node__code__in={code} | below).delete()
     implied = tree.closure(rows.filter(is_leaf_prediction=True).values_list("node__code", flat=True))
@@ -85,7 +100,7 @@ def reject(classification: Classification) -> None:
 
 
 @transaction.atomic
-def correct(document: Document, code: str) -> Classification:
+def correct(document: Document, code: str, by: Actor = None) -> Classification:
     """Give the document a subject a librarian chose, with its ancestors; the librarian's word
     replaces the model's on those nodes, and ends earlier rejections of them. Returns the
     librarian's classification for ``code``."""
@@ -114,9 +129,11 @@ def correct(document: Document, code: str) -> Classification:
                 "is_leaf_prediction": node.code == code or node.pk in chosen,
                 "model_version": "",
                 "status": Classification.Status.ACCEPTED,
+                "decided_by": acting(by),
             },
         )[0]
         for node in nodes
     }
+    _audit(Decision.Action.CORRECT, by, document.pk, code)
     _changed(document.pk)
     return rows[code]

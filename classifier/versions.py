@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from classifier.hybrid import HybridModel
 from classifier.models import ClassifierModel
+from library.audit import Actor, record
+from library.models import Decision
 from taxonomy.models import Taxonomy
 
 ZERO_SHOT = "zeroshot"  # names the zero-shot classifier where a model version is expected
@@ -42,10 +44,11 @@ def save_model(taxonomy: Taxonomy, model: HybridModel, trained_on: str, metrics:
 
 
 @transaction.atomic
-def activate(record: ClassifierModel) -> None:
-    """Make this model the one that classifies new documents of its taxonomy."""
-    ClassifierModel.objects.filter(taxonomy=record.taxonomy, is_active=True).update(is_active=False)
-    ClassifierModel.objects.filter(pk=record.pk).update(is_active=True)
+def activate(model: ClassifierModel, by: Actor = None) -> None:
+    """Make this model the one that classifies new documents of its taxonomy (``by`` decides)."""
+    ClassifierModel.objects.filter(taxonomy=model.taxonomy, is_active=True).update(is_active=False)
+    ClassifierModel.objects.filter(pk=model.pk).update(is_active=True)
+    record(Decision.Action.ACTIVATE_MODEL, by, detail=f"{model.version} for {model.taxonomy}")
 
 
 def active_model(taxonomy: Taxonomy) -> ClassifierModel | None:

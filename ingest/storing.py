@@ -3,6 +3,7 @@ subjects their input gave as librarian classifications."""
 
 from dataclasses import dataclass
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
 from ingest.errors import RecordError
@@ -25,8 +26,11 @@ class Stored:
     warnings: list[RecordError]  # records stored without some of their input
 
 
-def store_records(corpus: Corpus, items: list[ParsedRecord | RecordError]) -> Stored:
+def store_records(
+    corpus: Corpus, items: list[ParsedRecord | RecordError], by: AbstractBaseUser | None = None
+) -> Stored:
     """Store a batch of parsed records; unchanged documents are skipped, failures handed back.
+    The subjects the records give are ``by``'s decisions (None: a command's).
 
     Run it inside the transaction that records the batch, so a batch is stored once or not at all.
     """
@@ -56,7 +60,7 @@ def store_records(corpus: Corpus, items: list[ParsedRecord | RecordError]) -> St
             corpus=corpus, external_id__in=[d.external_id for d in new + changed]
         ).values_list("external_id", "id")
     )
-    unknown = store_librarian_subjects(corpus, {stored[e]: records[e] for e in stored})
+    unknown = store_librarian_subjects(corpus, {stored[e]: records[e] for e in stored}, by)
     warnings = [
         RecordError(
             record.file,
@@ -71,7 +75,7 @@ def store_records(corpus: Corpus, items: list[ParsedRecord | RecordError]) -> St
 
 
 def store_librarian_subjects(
-    corpus: Corpus, records: dict[int, ParsedRecord]
+    corpus: Corpus, records: dict[int, ParsedRecord], by: AbstractBaseUser | None = None
 ) -> list[tuple[ParsedRecord, list[str]]]:
     """Replace the librarian classifications of these (new or changed) documents with the subjects
     their records give, each with its ancestors as model predictions are stored; returns the
@@ -99,6 +103,7 @@ def store_librarian_subjects(
                 is_leaf_prediction=code in given,
                 model_version="",
                 source=Classification.Source.LIBRARIAN,
+                decided_by=by,
             )
             for code in tree.closure(given)
         ]

@@ -19,24 +19,28 @@ from jobs.models import IngestBatch, IngestJob, Reclassification
 from jobs.pipeline import dispatch_batch, queue_parse
 from jobs.progress import FINISHED, refresh_progress
 from jobs.turns import hold_checkpoint, pause_parsing, pending_batches, wake_parsing
-from library.models import Corpus, Document
+from library.audit import Actor, acting, record
+from library.models import Corpus, Decision, Document
 
 SPOOL_SIGN_OF_LIFE = 5000  # records: while a large file is parsed, show the job alive this often
 
 
 def start_ingest(
-    corpus: Corpus, source_path: Path, source_name: str | None = None, format: str = ""
+    corpus: Corpus, source_path: Path, source_name: str | None = None, format: str = "", by: Actor = None
 ) -> IngestJob:
-    """Create a job for a stored file; its parsing is queued once the row is committed.
+    """Create a job for a stored file, started by ``by`` (None: a command); its parsing is queued
+    once the row is committed. Subjects the file gives are that user's decisions.
 
     ``format`` overrides detection from the content (see ``ingest.parsers.detection.FORMATS``).
     """
     job = IngestJob.objects.create(
         corpus=corpus,
+        created_by=acting(by),
         source_path=str(source_path),
         source_name=source_name or Path(source_path).name,
         format=format,
     )
+    record(Decision.Action.UPLOAD, by, corpus=corpus.name, detail=f"job {job.pk}: {job.source_name}")
     transaction.on_commit(lambda: queue_parse(job.pk, turn=0))
     return job
 

@@ -11,7 +11,7 @@ def store_batch(job: IngestJob, seq: int, items: list[ParsedRecord | RecordError
 
     Run inside the transaction that moves the job's checkpoint, so a batch is stored once or not at all.
     """
-    stored = store_records(job.corpus, items)
+    stored = store_records(job.corpus, items, job.created_by)
     RecordFailure.objects.bulk_create(
         RecordFailure(job=job, file=f.file, line=f.line, field=f.field, reason=f.reason, warning=warning)
         for warning, found in ((False, stored.failures), (True, stored.warnings))

@@ -30,3 +30,17 @@ class UploadGone(UploadError):
 
     def __init__(self) -> None:
         super().__init__("upload", "the upload was discarded")
+
+
+class TooManyUploads(UploadError):
+    """The user has ``INGEST_UPLOAD_MAX_OPEN_PER_USER`` unfinished uploads already."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("upload", message)
+
+
+class UploadSpaceFull(UploadError):
+    """Unfinished uploads together declare ``INGEST_UPLOAD_MAX_OPEN_BYTES`` already."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("size", message)

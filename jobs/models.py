@@ -7,6 +7,7 @@ here moved no row.
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -24,6 +25,14 @@ class IngestJob(models.Model):
         FAILED = "failed"
 
     corpus = models.ForeignKey(Corpus, on_delete=models.CASCADE, related_name="jobs")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="jobs",
+        help_text="who started it; empty: a command",
+    )
     source_name = models.CharField(max_length=500)
     source_path = models.CharField(max_length=1000)
     format = models.CharField(max_length=20, blank=True, help_text="the format asked for; blank: detected")
@@ -150,6 +159,9 @@ class Upload(models.Model):
     offset = models.PositiveBigIntegerField(default=0, help_text="bytes received and stored")
     corpus_name = models.CharField(max_length=200)
     taxonomy = models.ForeignKey(Taxonomy, on_delete=models.CASCADE, related_name="uploads")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="uploads"
+    )
     format = models.CharField(max_length=20, blank=True, help_text="the format asked for; blank: detected")
     state = models.CharField(max_length=10, choices=State.choices, default=State.RECEIVING)
     job = models.ForeignKey(

@@ -15,6 +15,11 @@ def _step(name: str, *args, queue: str = "ingest"):
     return signature(name, args=args, immutable=True, queue=queue)
 
 
+def queue_task(name: str, *args, queue: str = "ingest") -> None:
+    """Queue one task by name (deletion, index updates)."""
+    _step(name, *args, queue=queue).delay()
+
+
 def queue_parse(job_id: int, turn: int) -> None:
     """Queue turn ``turn`` of batching the job: its file, or its corpus when it reclassifies."""
     _step("jobs.take_batches", job_id, turn).apply_async(

@@ -15,7 +15,8 @@ from jobs.models import IngestBatch, IngestJob, Reclassification
 from jobs.pipeline import dispatch_batch, queue_parse
 from jobs.progress import FINISHED, refresh_progress
 from jobs.turns import hold_checkpoint, pause_parsing, pending_batches
-from library.models import Corpus, Document
+from library.audit import Actor, acting, record
+from library.models import Corpus, Decision, Document
 
 
 class ReclassificationRunning(Exception):
@@ -26,9 +27,9 @@ class ReclassificationRunning(Exception):
         self.job = job
 
 
-def start_reclassify(corpus: Corpus, model: str | None = None) -> IngestJob:
-    """Create a job that classifies the corpus's documents again and re-indexes them; its batching
-    is queued once the rows are committed.
+def start_reclassify(corpus: Corpus, model: str | None = None, by: Actor = None) -> IngestJob:
+    """Create a job, started by ``by``, that classifies the corpus's documents again and re-indexes
+    them; its batching is queued once the rows are committed.
 
     ``model``: a trained model's version, ``zeroshot``, or ``active``/None for the active model
     (``classifier.versions.UnknownModel`` if the taxonomy has no such model). One reclassification
@@ -40,12 +41,14 @@ def start_reclassify(corpus: Corpus, model: str | None = None) -> IngestJob:
         raise ReclassificationRunning(running)
     job = IngestJob.objects.create(
         corpus=corpus,
+        created_by=acting(by),
         source_name=f"reclassify with {version}",
         source_path="",
         spooled=True,  # nothing to parse
         expected=corpus.documents.count(),
     )
     Reclassification.objects.create(job=job, model_version=version)
+    record(Decision.Action.RECLASSIFY, by, corpus=corpus.name, detail=f"job {job.pk} with {version}")
     transaction.on_commit(lambda: queue_parse(job.pk, turn=0))
     return job
 

@@ -11,12 +11,20 @@ from typing import BinaryIO
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Sum
 from django.utils import timezone
 
-from jobs.errors import OffsetConflict, UploadError, UploadGone, UploadTooLarge
+from jobs.errors import (
+    OffsetConflict,
+    TooManyUploads,
+    UploadError,
+    UploadGone,
+    UploadSpaceFull,
+    UploadTooLarge,
+)
 from jobs.models import Upload
 from jobs.uploads import check_format, check_size, check_target, safe_name, start_upload_job, stored_path
+from library.audit import Actor, acting
 from taxonomy.models import Taxonomy
 
 logger = logging.getLogger(__name__)
@@ -36,27 +44,51 @@ def partial_path(upload_id: uuid.UUID | str) -> Path:
 
 
 def create_upload(
-    filename: str, size: int, corpus_name: str, taxonomy: Taxonomy | str | None, format: str = ""
+    filename: str,
+    size: int,
+    corpus_name: str,
+    taxonomy: Taxonomy | str | None,
+    format: str = "",
+    by: Actor = None,
 ) -> Upload:
-    """Open a resumable upload of ``size`` bytes into a corpus, at offset 0.
+    """Open a resumable upload of ``size`` bytes into a corpus, at offset 0, owned by ``by``.
 
     Everything that would refuse the file later is checked now, before a byte is sent: the size
-    (UploadTooLarge over ``INGEST_UPLOAD_MAX_BYTES``), the corpus and taxonomy, the format.
+    (UploadTooLarge over ``INGEST_UPLOAD_MAX_BYTES``), the corpus and taxonomy, the format, and
+    the quotas of unfinished uploads (``check_quotas``).
     """
     if size < 1:
         raise UploadError("size", "an upload has at least one byte")
     check_size(size, "size")
     corpus_name, taxonomy = check_target(corpus_name, taxonomy)
+    check_quotas(size, acting(by))
     upload = Upload.objects.create(
         filename=safe_name(filename),
         size=size,
         corpus_name=corpus_name,
         taxonomy=taxonomy,
         format=check_format(format),
+        owner=acting(by),
     )
     partial_folder().mkdir(parents=True, exist_ok=True)
     partial_path(upload.pk).touch()
     return upload
+
+
+def check_quotas(size: int, owner) -> None:
+    """Refuse a new upload past ``INGEST_UPLOAD_MAX_OPEN_PER_USER`` unfinished ones of its owner
+    (TooManyUploads) or past ``INGEST_UPLOAD_MAX_OPEN_BYTES`` declared by all unfinished ones
+    (UploadSpaceFull)."""
+    receiving = Upload.objects.filter(state=RECEIVING)
+    most = settings.INGEST_UPLOAD_MAX_OPEN_PER_USER
+    if owner is not None and receiving.filter(owner=owner).count() >= most:
+        raise TooManyUploads(f"{most} unfinished uploads are open already: finish or discard one")
+    declared = receiving.aggregate(total=Sum("size"))["total"] or 0
+    if declared + size > settings.INGEST_UPLOAD_MAX_OPEN_BYTES:
+        raise UploadSpaceFull(
+            f"unfinished uploads hold {declared:,} bytes; {size:,} more would pass the limit of"
+            f" {settings.INGEST_UPLOAD_MAX_OPEN_BYTES:,} (INGEST_UPLOAD_MAX_OPEN_BYTES)"
+        )
 
 
 def append_chunk(upload: Upload, offset: int, length: int, chunks: Iterable[bytes]) -> Upload:
@@ -181,7 +213,9 @@ def _finish(upload: Upload) -> Upload:
                 return _reload(upload.pk)  # another request finished it
             os.truncate(partial, upload.size)  # bytes past the end were never counted
             partial.replace(path)
-            job = start_upload_job(path, upload.filename, upload.corpus_name, upload.taxonomy, upload.format)
+            job = start_upload_job(
+                path, upload.filename, upload.corpus_name, upload.taxonomy, upload.format, upload.owner
+            )
             whole.update(state=Upload.State.COMPLETE, job=job, updated=timezone.now())
     except UploadError:
         path.unlink(missing_ok=True)

@@ -70,7 +70,7 @@ def source_vectors(
     """The labelled documents of a file or of a corpus, with their vectors from ``encoder``."""
     if isinstance(source, Path):
         return labelled_with_vectors(taxonomy, source, progress, encoder)
-    return labelled_corpus(source, encoder)
+    return labelled_corpus(source, encoder, progress)
 
 
 def train_from_sources(

@@ -15,6 +15,7 @@ from jobs.actions import start_ingest
 from jobs.errors import UploadError, UploadTooLarge
 from jobs.models import IngestJob
 from library.actions import get_or_create_corpus
+from library.audit import Actor
 from library.models import Corpus
 from taxonomy.models import Taxonomy
 
@@ -102,7 +103,7 @@ def check_format(format: str | None) -> str:
 
 
 def start_upload_job(
-    path: Path, name: str, corpus_name: str, taxonomy: Taxonomy, format: str = ""
+    path: Path, name: str, corpus_name: str, taxonomy: Taxonomy, format: str = "", by: Actor = None
 ) -> IngestJob:
     """Start the ingest job of an upload stored whole at ``path``; it is queued once committed.
 
@@ -112,13 +113,18 @@ def start_upload_job(
     try:
         with transaction.atomic():
             corpus = get_or_create_corpus(corpus_name, taxonomy)
-            return start_ingest(corpus, path, safe_name(name), format)
+            return start_ingest(corpus, path, safe_name(name), format, by)
     except ValueError as error:
         raise UploadError("taxonomy", str(error)) from error
 
 
 def ingest_upload(
-    chunks: Iterable[bytes], name: str, corpus_name: str, taxonomy: Taxonomy | str | None, format: str = ""
+    chunks: Iterable[bytes],
+    name: str,
+    corpus_name: str,
+    taxonomy: Taxonomy | str | None,
+    format: str = "",
+    by: Actor = None,
 ) -> IngestJob:
     """Store an uploaded file and start its ingest job; the job is queued once committed.
 
@@ -129,7 +135,7 @@ def ingest_upload(
     format = check_format(format)
     path = save_upload(chunks, name)
     try:
-        return start_upload_job(path, name, corpus_name, taxonomy, format)
+        return start_upload_job(path, name, corpus_name, taxonomy, format, by)
     except BaseException:
         path.unlink(missing_ok=True)
         raise

@@ -4,6 +4,7 @@ Every app talks about these; they import nothing but the taxonomy. The tables ke
 the apps they were first created in (``db_table``), so moving them here moved no row.
 """
 
+from django.conf import settings
 from django.db import models
 
 from taxonomy.models import Taxonomy
@@ -71,6 +72,14 @@ class Classification(models.Model):
         blank=True,
         help_text="when a librarian accepted the model's subject; reclassifying keeps it",
     )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="who gave or accepted it; empty: a model, or an input file or command without a user",
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -125,3 +134,39 @@ class DocumentAssessment(models.Model):
 
     class Meta:
         db_table = "classifier_documentassessment"
+
+
+class Decision(models.Model):
+    """Who did what, and when: the audit trail of every decision, kept after what it was about is gone."""
+
+    class Action(models.TextChoices):
+        ACCEPT = "accept"
+        REJECT = "reject"
+        CORRECT = "correct"
+        DELETE_DOCUMENT = "delete-document", "delete document"
+        DELETE_CORPUS = "delete-corpus", "delete corpus"
+        DELETE_JOB = "delete-job", "delete a job's documents"
+        UPLOAD = "upload"
+        RECLASSIFY = "reclassify"
+        ACTIVATE_MODEL = "activate-model", "activate model"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="decisions"
+    )
+    username = models.CharField(
+        max_length=150, blank=True, help_text="kept if the user goes; empty: a command"
+    )
+    action = models.CharField(max_length=20, choices=Action.choices)
+    document_id = models.BigIntegerField(
+        null=True, blank=True, db_index=True, help_text="kept after deletion"
+    )
+    corpus = models.CharField(max_length=200, blank=True)
+    subject = models.CharField(max_length=200, blank=True, help_text="a node code")
+    detail = models.CharField(max_length=500, blank=True)
+    created = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.username or 'command line'} {self.get_action_display()} {self.detail}".strip()

@@ -32,6 +32,7 @@ class Subject:
     path: list[PathStep]
     id: int  # the stored classification, for the review actions
     status: str
+    decided_by: str = ""  # who gave or accepted it; empty: a model, a file or a command
 
 
 @dataclass
@@ -78,7 +79,7 @@ def document_subjects(document: Document, tree: Tree | None = None) -> list[Subj
     """The document's stored subjects, best rank first, each with its path from a root."""
     rows = (
         Classification.objects.filter(document=document)
-        .select_related("node")
+        .select_related("node", "decided_by")
         .order_by("rank", "node__depth", "-score")
     )
     rows = list(rows)
@@ -97,6 +98,7 @@ def document_subjects(document: Document, tree: Tree | None = None) -> list[Subj
             path=path_steps(tree, row.node.code),
             id=row.pk,
             status=row.status,
+            decided_by=row.decided_by.get_username() if row.decided_by else "",
         )
         for row in rows
     ]

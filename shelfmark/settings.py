@@ -2,17 +2,31 @@
 
 Embedded default (nothing to install): SQLite, the SQLite FTS5 search backend and a
 filesystem Celery broker under ``SHELFMARK_VAR``. Scale-out: set ``DATABASE_URL``,
-``REDIS_URL`` and ``ELASTICSEARCH_URL``.
+``REDIS_URL`` and ``ELASTICSEARCH_URL``. Variables missing from the environment are read from
+``SHELFMARK_VAR/shelfmark.env`` (``NAME=value`` lines) where it exists; ``bin/demo`` writes one.
+
+Safe by default: ``DEBUG`` is off unless set, and with it off Shelfmark refuses to start without
+``SECRET_KEY`` and ``ALLOWED_HOSTS``. Behind a TLS proxy set ``SHELFMARK_HTTPS=1``.
 """
 
 import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("SHELFMARK_VAR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def read_env_file(path: Path) -> None:
+    """Set the variables of a ``NAME=value`` file that the environment does not set already."""
+    if path.is_file():
+        for line in path.read_text().splitlines():
+            name, equals, value = line.partition("=")
+            if equals and not name.lstrip().startswith("#"):
+                os.environ.setdefault(name.strip(), value.strip())
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -20,19 +34,38 @@ def env_bool(name: str, default: bool) -> bool:
     return os.environ.get(name, str(default)).lower() in {"1", "true", "yes", "on"}
 
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "shelfmark-embedded-default-not-for-production")
-DEBUG = env_bool("DEBUG", True)
-ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "*").split(",")
+def env_list(name: str) -> list[str]:
+    """Read a comma-separated environment variable."""
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
+read_env_file(VAR_DIR / "shelfmark.env")
+DEBUG = env_bool("DEBUG", False)
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
+if DEBUG:
+    SECRET_KEY = SECRET_KEY or "shelfmark-debug-only-never-in-production"
+    ALLOWED_HOSTS = ALLOWED_HOSTS or ["localhost", "127.0.0.1", "[::1]"]
+elif not SECRET_KEY or not ALLOWED_HOSTS:
+    raise ImproperlyConfigured(
+        "DEBUG is off: set SECRET_KEY and ALLOWED_HOSTS (environment or SHELFMARK_VAR/shelfmark.env)"
+    )
+# Anonymous visitors may browse, search and read (the reader role) only when this is on.
+SHELFMARK_ANONYMOUS_READ = env_bool("SHELFMARK_ANONYMOUS_READ", False)
 
 INSTALLED_APPS = [
+    "django.contrib.admin",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     # From the bottom floor up: each app imports only those listed before it (tests/test_layers.py).
+    "accounts",
     "taxonomy",
     "library",
     "ingest",
@@ -50,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
 ROOT_URLCONF = "shelfmark.urls"
@@ -64,6 +98,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "web.context.access",
             ]
         },
     }
@@ -88,21 +123,54 @@ LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
 USE_TZ = True
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)
+STATIC_ROOT = Path(os.environ.get("SHELFMARK_STATIC", VAR_DIR / "static"))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = Path(os.environ.get("SHELFMARK_MEDIA", VAR_DIR / "media"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger uploads stream to a temporary file
+
+# Security: deny by default (each view names its roles, web/access.py), sessions for the browser
+# with CSRF, tokens for scripts; behind a TLS-terminating proxy, secure cookies and HSTS.
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:home"
+X_FRAME_OPTIONS = "DENY"
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+if env_bool("SHELFMARK_HTTPS", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 365 * 24 * 3600))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",  # first: a missing token answers 401
+        "rest_framework.authentication.SessionAuthentication",  # the browser's, CSRF enforced
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["web.access.Nobody"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("THROTTLE_ANON", "120/minute"),
+        "user": os.environ.get("THROTTLE_USER", "1200/minute"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Shelfmark API",
     "DESCRIPTION": "Taxonomies, documents, ingest jobs and search over classified documents.",
     "VERSION": "0.1.0",
+    "SERVE_PERMISSIONS": ["web.access.Readers"],
+    "SWAGGER_UI_DIST": "SIDECAR",  # served by Shelfmark itself, not from a CDN
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     # Job and upload states share the field name "state": each keeps a stable component name.
     "ENUM_NAME_OVERRIDES": {
         "StateEnum": "jobs.models.IngestJob.State",
@@ -112,6 +180,12 @@ SPECTACULAR_SETTINGS = {
 
 # Celery: Redis when REDIS_URL is set, else a filesystem broker that needs no server.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# The cache holds throttling counts: shared by every web process through Redis when there is one.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 BROKER_DIR = Path(os.environ.get("SHELFMARK_BROKER_DIR", VAR_DIR / "broker"))
 # Redis gives a message a worker took but never acknowledged (it died) to another worker after
 # this many seconds; it must exceed the longest task and the longest retry wait.
@@ -173,6 +247,11 @@ INGEST_BATCH_MAX_DISPATCHES = int(os.environ.get("INGEST_BATCH_MAX_DISPATCHES", 
 # upload may go without a chunk before it is discarded (workers look every watchdog interval).
 INGEST_UPLOAD_MAX_BYTES = int(os.environ.get("INGEST_UPLOAD_MAX_BYTES", 10 * 1024**3))
 INGEST_UPLOAD_STALE_AFTER_S = float(os.environ.get("INGEST_UPLOAD_STALE_AFTER_S", 24 * 3600))
+# Quotas of unfinished resumable uploads: per user, and the bytes all of them declare together.
+INGEST_UPLOAD_MAX_OPEN_PER_USER = int(os.environ.get("INGEST_UPLOAD_MAX_OPEN_PER_USER", 5))
+INGEST_UPLOAD_MAX_OPEN_BYTES = int(
+    os.environ.get("INGEST_UPLOAD_MAX_OPEN_BYTES", 4 * INGEST_UPLOAD_MAX_BYTES)
+)
 
 # Classifier
 CLASSIFIER_ENCODER = os.environ.get("CLASSIFIER_ENCODER", "onnx-fp32")

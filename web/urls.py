@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from web import views
+from web import deleting, views
 
 app_name = "web"
 
@@ -10,11 +10,14 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("upload/", views.upload, name="upload"),
     path("jobs/<int:pk>/", views.job, name="job"),
+    path("jobs/<int:pk>/delete-documents/", deleting.job_documents, name="delete-job-documents"),
     path("corpora/<int:pk>/reclassify/", views.reclassify_corpus, name="reclassify-corpus"),
+    path("corpora/<int:pk>/delete/", deleting.corpus, name="delete-corpus"),
     path("taxonomies/<int:pk>/", views.taxonomy, name="taxonomy"),
     path("taxonomies/<int:pk>/nodes/<path:code>/", views.node, name="node"),
     path("search/", views.search, name="search"),
     path("documents/<int:pk>/", views.document, name="document"),
+    path("documents/<int:pk>/delete/", deleting.document, name="delete-document"),
     path("review/", views.review, name="review"),
     path("review/not-classifiable/", views.review_unplaced, name="review-unplaced"),
     path("review/subjects/<int:pk>/accept/", views.accept_subject, name="accept-subject"),

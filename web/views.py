@@ -7,11 +7,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.roles import Role
 from classifier import review as review_actions
 from jobs.errors import UploadError
 from jobs.models import IngestJob
 from jobs.reclassify import ReclassificationRunning, model_of, start_reclassify
 from jobs.uploads import ingest_upload
+from library.audit import decisions_on
 from library.models import Classification, Corpus, Document
 from library.queries import (
     counted_tree,
@@ -22,6 +24,7 @@ from library.queries import (
     review_queue,
 )
 from taxonomy.models import Node, Taxonomy
+from web.access import role_required
 from web.forms import CorrectionForm, ReviewFilterForm, SearchForm, UploadForm
 from web.jobs import job_progress, recent_failures
 from web.overview import corpora_with_counts, recent_jobs, taxonomies_with_counts
@@ -31,6 +34,7 @@ from web.searching import search_documents, similar_documents
 NODE_PAGE_SIZE = 20
 REVIEW_PAGE_SIZE = 10
 SIMILAR_DOCUMENTS = 8
+DECISIONS_SHOWN = 50
 
 
 def _home(request: HttpRequest, form: UploadForm, status: int = 200) -> HttpResponse:
@@ -44,19 +48,21 @@ def _home(request: HttpRequest, form: UploadForm, status: int = 200) -> HttpResp
 
 
 @require_GET
+@role_required(Role.READER)
 def home(request: HttpRequest) -> HttpResponse:
     """Taxonomies, corpora, recent jobs and the upload form."""
     return _home(request, UploadForm())
 
 
 @require_POST
+@role_required(Role.LIBRARIAN)
 def upload(request: HttpRequest) -> HttpResponse:
     """Start an ingest job from the upload form, then show its progress."""
     form = UploadForm(request.POST, request.FILES)
     if form.is_valid():
         file, data = form.cleaned_data["file"], form.cleaned_data
         try:
-            job = ingest_upload(file.chunks(), file.name, data["corpus"], data["taxonomy"])
+            job = ingest_upload(file.chunks(), file.name, data["corpus"], data["taxonomy"], by=request.user)
         except UploadError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
@@ -65,6 +71,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@role_required(Role.LIBRARIAN)
 def job(request: HttpRequest, pk: int) -> HttpResponse:
     """A job's live progress (the page polls the API) and its failures."""
     job = get_object_or_404(IngestJob.objects.select_related("corpus", "reclassification"), pk=pk)
@@ -78,12 +85,13 @@ def job(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@role_required(Role.LIBRARIAN)
 def reclassify_corpus(request: HttpRequest, pk: int) -> HttpResponse:
     """Classify a corpus again with its taxonomy's active model, then show the job's progress."""
     corpus = get_object_or_404(Corpus.objects.select_related("taxonomy"), pk=pk)
     try:
         with transaction.atomic():
-            job = start_reclassify(corpus)
+            job = start_reclassify(corpus, by=request.user)
     except ReclassificationRunning as error:
         messages.info(request, f"{corpus.name} is being reclassified already.")
         job = error.job
@@ -91,6 +99,7 @@ def reclassify_corpus(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
+@role_required(Role.READER)
 def taxonomy(request: HttpRequest, pk: int) -> HttpResponse:
     """The whole taxonomy as a collapsible tree with document counts."""
     taxonomy = get_object_or_404(Taxonomy, pk=pk)
@@ -98,6 +107,7 @@ def taxonomy(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
+@role_required(Role.READER)
 def node(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     """One subject: where it sits, its children, and the documents under it."""
     node = get_object_or_404(Node.objects.select_related("taxonomy"), taxonomy_id=pk, code=code)
@@ -107,6 +117,7 @@ def node(request: HttpRequest, pk: int, code: str) -> HttpResponse:
 
 
 @require_GET
+@role_required(Role.READER)
 def search(request: HttpRequest) -> HttpResponse:
     """Full-text search with a facet tree; facets add node filters, filters can be removed."""
     form = SearchForm(request.GET)
@@ -116,6 +127,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@role_required(Role.READER)
 def document(request: HttpRequest, pk: int) -> HttpResponse:
     """A document with its subjects, the evidence for each, and the documents nearest to it."""
     document = get_object_or_404(Document.objects.select_related("corpus__taxonomy", "assessment"), pk=pk)
@@ -127,11 +139,13 @@ def document(request: HttpRequest, pk: int) -> HttpResponse:
         "model_versions": sorted({s.model_version for s in subjects if s.model_version}),
         "similar": similar_documents(document, SIMILAR_DOCUMENTS),
         "choices": node_choices([document.corpus.taxonomy_id]),
+        "decisions": decisions_on(document.pk)[:DECISIONS_SHOWN],
     }
     return render(request, "web/document.html", context)
 
 
 @require_GET
+@role_required(Role.LIBRARIAN)
 def review(request: HttpRequest) -> HttpResponse:
     """Documents whose subjects await review, longest waiting first, to accept, reject or correct."""
     form = ReviewFilterForm(request.GET)
@@ -150,6 +164,7 @@ def review(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@role_required(Role.LIBRARIAN)
 def review_unplaced(request: HttpRequest) -> HttpResponse:
     """Documents without any subject: the model could not place them, or every subject was rejected."""
     form = ReviewFilterForm(request.GET)
@@ -174,33 +189,37 @@ def _classification(pk: int) -> Classification:
 
 
 @require_POST
+@role_required(Role.LIBRARIAN)
 def accept_subject(request: HttpRequest, pk: int) -> HttpResponse:
     """Accept one subject (and the broader ones it implies), then go back."""
     classification = _classification(pk)
-    review_actions.accept(classification)
+    review_actions.accept(classification, by=request.user)
     messages.success(request, f"Accepted {classification.node.label} for “{classification.document}”.")
     return redirect(back_url(request))
 
 
 @require_POST
+@role_required(Role.LIBRARIAN)
 def reject_subject(request: HttpRequest, pk: int) -> HttpResponse:
     """Reject one subject (and those below it), then go back."""
     classification = _classification(pk)
-    review_actions.reject(classification)
+    review_actions.reject(classification, by=request.user)
     messages.success(request, f"Rejected {classification.node.label} for “{classification.document}”.")
     return redirect(back_url(request))
 
 
 @require_POST
+@role_required(Role.LIBRARIAN)
 def accept_document(request: HttpRequest, pk: int) -> HttpResponse:
     """Accept every subject of the document that awaits review, then go back."""
     document = get_object_or_404(Document, pk=pk)
-    count = review_actions.accept_all(document)
+    count = review_actions.accept_all(document, by=request.user)
     messages.success(request, f"Accepted {count} subject{'s' if count != 1 else ''} for “{document}”.")
     return redirect(back_url(request))
 
 
 @require_POST
+@role_required(Role.LIBRARIAN)
 def correct_document(request: HttpRequest, pk: int) -> HttpResponse:
     """Give the document the subject a librarian typed or picked, then go back."""
     document = get_object_or_404(Document.objects.select_related("corpus"), pk=pk)
@@ -209,7 +228,7 @@ def correct_document(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "Choose a subject code to add.")
         return redirect(back_url(request))
     try:
-        added = review_actions.correct(document, form.cleaned_data["node"])
+        added = review_actions.correct(document, form.cleaned_data["node"], by=request.user)
     except review_actions.UnknownSubject as error:
         messages.error(request, f"“{error.code}” is not a subject of {document.corpus.taxonomy}.")
     else:

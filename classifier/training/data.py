@@ -1,6 +1,7 @@
 """Labelled documents for training and evaluation; those of a corpus, read from the database."""
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,17 +30,22 @@ class LabelledSet:
         )
 
 
-def labelled_corpus(corpus, encoder: Encoder) -> tuple[LabelledSet, np.ndarray]:
-    """Documents of a corpus with subjects librarians confirmed (gave, or accepted from the model),
-    and their vectors from ``encoder``: the stored ones where that encoder made them from the
-    document as it is, else encoded now. The texts are what classification reads of them."""
+def labelled_corpus(
+    corpus, encoder: Encoder, progress: Callable[[str], None] = lambda _: None
+) -> tuple[LabelledSet, np.ndarray]:
+    """Documents of a corpus with subjects librarians confirmed (gave, or accepted from the model:
+    ``decisions.confirmed``), and their vectors from ``encoder``: the stored ones where that
+    encoder made them from the document as it is, else encoded now. The texts are what
+    classification reads of them. ``progress`` hears how many decisions it takes and leaves out."""
     from classifier.chunking import DocumentText
-    from classifier.decisions import confirmed
+    from classifier.decisions import confirmed, learnt
     from classifier.vectors import document_vectors
     from library.models import Classification, Document
 
     subjects: dict[int, set[str]] = {}
-    rows = confirmed(Classification.objects.filter(document__corpus=corpus))
+    in_corpus = Classification.objects.filter(document__corpus=corpus)
+    progress(f"corpus:{corpus.name} {learnt(in_corpus)}")
+    rows = confirmed(in_corpus)
     for document_id, code in rows.values_list("document_id", "node__code"):
         subjects.setdefault(document_id, set()).add(code)
     documents = list(Document.objects.filter(id__in=list(subjects)).order_by("id"))

@@ -52,7 +52,7 @@ def test_a_process_encoding_with_onnx_never_imports_torch(settings):
         "print('torch' in sys.modules, 'transformers' in sys.modules)"
     )
     env = {
-        "DJANGO_SETTINGS_MODULE": "shelfmark.settings",
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
         "CLASSIFIER_CACHE_DIR": str(settings.CLASSIFIER_CACHE_DIR),
     }
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True)

@@ -7,7 +7,7 @@ from itertools import islice
 
 import numpy as np
 import pytest
-from django.test import Client, override_settings
+from django.test import override_settings
 from django.utils.html import escape
 
 from classifier import versions
@@ -91,7 +91,7 @@ def test_voters_are_the_nearest_training_papers_that_carry_the_subject(trained):
             assert similarities == sorted(similarities, reverse=True)
 
 
-def test_explanations_name_the_training_papers_that_voted(trained):
+def test_explanations_name_the_training_papers_that_voted(trained, client):
     taxonomy, model, _, _ = trained
     with gzip.open(ARXIV_DEV, "rt", encoding="utf-8") as lines:
         records = [json.loads(line) for line in islice(lines, 3)]
@@ -117,8 +117,8 @@ def test_explanations_name_the_training_papers_that_voted(trained):
     document = documents[0]
     code = leaf_codes(document)[0]
     (explanation,) = explain(document, [code])
-    answer = Client().get(f"/api/documents/{document.pk}/subjects/{code}/explanation/").json()
+    answer = client.get(f"/api/documents/{document.pk}/subjects/{code}/explanation/").json()
     assert [v["external_id"] for v in answer["voters"]] == [v.external_id for v in explanation.voters]
-    page = Client().get(f"/documents/{document.pk}/").content.decode()
+    page = client.get(f"/documents/{document.pk}/").content.decode()
     assert "Training papers nearby with this subject" in page
     assert all(escape(v.title) in page for v in explanation.voters)

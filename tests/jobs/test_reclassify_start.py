@@ -9,7 +9,6 @@ from itertools import islice
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from classifier import versions
 from classifier.models import ClassifierModel
@@ -35,11 +34,6 @@ def corpus(arxiv_taxonomy) -> Corpus:
         for r in records
     )
     return corpus
-
-
-@pytest.fixture
-def api() -> APIClient:
-    return APIClient()
 
 
 def test_the_command_starts_a_job_with_the_active_model_or_the_one_named(corpus, tmp_path):

@@ -9,7 +9,6 @@ from itertools import islice
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from classifier import review, versions
 from classifier.actions import classify_documents
@@ -40,7 +39,7 @@ def found(taxonomy_id: int, code: str) -> set[int]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_new_model_reclassifies_a_corpus_on_a_worker(start_worker, settings, tmp_path):
+def test_a_new_model_reclassifies_a_corpus_on_a_worker(start_worker, settings, tmp_path, api):
     settings.INGEST_BATCH_SIZE = 8
     settings.INGEST_MAX_PENDING_BATCHES = 2
     settings.CLASSIFIER_MODEL_DIR = tmp_path / "models"
@@ -90,7 +89,7 @@ def test_a_new_model_reclassifies_a_corpus_on_a_worker(start_worker, settings, t
     remaining = codes(rejected_between)
     before = rows([accepted, rejected_before, *others])
 
-    started = APIClient().post(
+    started = api.post(
         reverse("web:api:corpus-reclassify", args=[corpus.pk]), {"model": trained.version}, format="json"
     )
 

@@ -3,7 +3,6 @@
 from collections import defaultdict
 
 import pytest
-from rest_framework.test import APIClient
 
 from library.models import Classification, DocumentEmbedding
 from taxonomy.models import Node
@@ -13,11 +12,6 @@ from tests.web.conftest import LIBRARY_SIZE, Library
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 DISTINCTIVE_TITLE_WORD = "olfactory"  # "Benchmark for Assessing Olfactory Perception of ..."
-
-
-@pytest.fixture
-def api() -> APIClient:
-    return APIClient()
 
 
 def documents_by_node(library: Library) -> dict[str, set[int]]:

@@ -10,11 +10,6 @@ from library.actions import get_or_create_corpus
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def api() -> APIClient:
-    return APIClient()
-
-
 def upload(api: APIClient, tmp_path, **fields):
     path = tmp_path / "records.jsonl"
     path.write_text('{"id": "1", "title": "A title"}\n')

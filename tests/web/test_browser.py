@@ -8,6 +8,7 @@ import pytest
 
 from jobs.models import IngestJob, RecordFailure
 from library.queries import node_document_counts
+from tests.conftest import PASSWORD
 from tests.web.conftest import Library, build_library, read_lines
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -38,21 +39,33 @@ def browser_library(transactional_db, settings, tmp_path, monkeypatch) -> Librar
 
 
 @pytest.fixture
-def page(live_server):
-    """A Chromium page; the test is skipped only when Chromium is not installed."""
+def page(live_server, librarian, monkeypatch):
+    """A Chromium page of a librarian who signed in through the login page; the test is skipped
+    only when Chromium is not installed."""
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # the ORM beside Playwright's loop
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.set_default_timeout(TIMEOUT_MS)
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
+        sign_in(page, live_server.url, librarian.get_username(), PASSWORD)
         yield page
         browser.close()
         assert not errors, errors
+
+
+def sign_in(page, site: str, name: str, password: str) -> None:
+    """Sign in through the login page, as a person would."""
+    page.goto(f"{site}/accounts/login/")
+    page.get_by_label("User name").fill(name)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign out").wait_for()
 
 
 def shot(page, name: str) -> None:

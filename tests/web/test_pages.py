@@ -3,7 +3,6 @@
 import re
 
 import pytest
-from django.test import Client
 
 from jobs.models import IngestJob, RecordFailure
 from library.models import Document
@@ -12,11 +11,6 @@ from search.actions import index_documents
 from web.templatetags.shelfmark import highlight
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
-
-
-@pytest.fixture
-def client() -> Client:
-    return Client()
 
 
 def test_home_lists_taxonomies_corpora_and_the_upload_form(client, library):

@@ -15,16 +15,12 @@ from django.core.management import call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from accounts.tokens import rotate_token
 from jobs.models import IngestJob, Upload
 from jobs.resumable import partial_path
 from tests.web.conftest import read_lines
 
 CHUNK_TYPE = "application/offset+octet-stream"
-
-
-@pytest.fixture
-def api() -> APIClient:
-    return APIClient()
 
 
 @pytest.fixture
@@ -191,27 +187,30 @@ def test_stale_uploads_are_discarded_fresh_ones_kept(api, records, arxiv_taxonom
 
 @pytest.mark.django_db(transaction=True)
 def test_a_chunk_cut_off_mid_way_keeps_what_arrived_and_resumes_byte_for_byte(
-    live_server, records, arxiv_taxonomy
+    live_server, records, arxiv_taxonomy, api, librarian
 ):
     data = records.read_bytes()
     host, port = live_server.url.removeprefix("http://").split(":")
-    url = open_upload(APIClient(), records, arxiv_taxonomy).json()["url"]
+    url = open_upload(api, records, arxiv_taxonomy).json()["url"]
     chunk, arrived = 8192, 3000
+    token = {"Authorization": f"Token {rotate_token(librarian)}"}  # a script's way in
 
     # The client promises a chunk of 8192 bytes, sends 3000, and the connection drops.
     with socket.create_connection((host, int(port))) as client:
         head = (
             f"PATCH {url} HTTP/1.1\r\nHost: {host}\r\nContent-Type: {CHUNK_TYPE}\r\n"
-            f"Content-Length: {chunk}\r\nUpload-Offset: 0\r\n\r\n"
+            f"Content-Length: {chunk}\r\nUpload-Offset: 0\r\n{token_header(token)}\r\n"
         )
         client.sendall(head.encode() + data[:arrived])
-    offset = wait_for_offset(host, int(port), url, arrived)
+    offset = wait_for_offset(host, int(port), url, arrived, token)
 
     assert offset == arrived  # what was written durably, no more, no less
     connection = http.client.HTTPConnection(host, int(port), timeout=10)
     while offset < len(data):
         piece = data[offset : offset + chunk]
-        connection.request("PATCH", url, piece, {"Content-Type": CHUNK_TYPE, "Upload-Offset": str(offset)})
+        connection.request(
+            "PATCH", url, piece, {"Content-Type": CHUNK_TYPE, "Upload-Offset": str(offset), **token}
+        )
         answer = connection.getresponse()
         assert answer.status == 200, answer.read()
         offset = int(answer.headers["Upload-Offset"])
@@ -220,12 +219,18 @@ def test_a_chunk_cut_off_mid_way_keeps_what_arrived_and_resumes_byte_for_byte(
     assert stored_file(job) == data
 
 
-def wait_for_offset(host: str, port: int, url: str, expected: int, timeout: float = 10) -> int:
+def token_header(headers: dict[str, str]) -> str:
+    return "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+
+
+def wait_for_offset(
+    host: str, port: int, url: str, expected: int, headers: dict[str, str], timeout: float = 10
+) -> int:
     """The upload's offset once it reaches ``expected`` (the server reads the cut-off body on its own time)."""
     deadline = time.monotonic() + timeout
     while True:
         connection = http.client.HTTPConnection(host, port, timeout=timeout)
-        connection.request("HEAD", url)
+        connection.request("HEAD", url, headers=headers)
         offset = int(connection.getresponse().headers["Upload-Offset"])
         connection.close()
         if offset >= expected or time.monotonic() > deadline:

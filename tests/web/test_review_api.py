@@ -15,11 +15,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 
 @pytest.fixture
-def api() -> APIClient:
-    return APIClient()
-
-
-@pytest.fixture
 def reindexed(library: Library, settings, django_capture_on_commit_callbacks):
     """The library in this test's own index, and a context in which the re-index a review change
     queues runs here at commit, as a worker would run it."""

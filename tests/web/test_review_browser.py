@@ -8,7 +8,6 @@ import pytest
 from library.models import Classification
 from search.backends import get_backend
 from search.types import SearchQuery
-from shelfmark.celery import app as celery_app
 from tests.web import test_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -19,15 +18,7 @@ page = test_browser.page
 shot = test_browser.shot
 
 
-@pytest.fixture
-def reindexing(settings) -> None:
-    """Index tasks that review changes queue run in the live server's thread, at commit."""
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    settings.CELERY_TASK_EAGER_PROPAGATES = True
-    celery_app.loader.import_default_modules()
-
-
-def test_review_queue_accept_explain_and_correct(browser_library, reindexing, live_server, page):
+def test_review_queue_accept_explain_and_correct(browser_library, eager_pipeline, live_server, page):
     from playwright.sync_api import expect
 
     library = browser_library

@@ -14,11 +14,6 @@ from web.views import REVIEW_PAGE_SIZE
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 
-@pytest.fixture
-def client() -> Client:
-    return Client()
-
-
 def leaves(document_id: int) -> list[Classification]:
     rows = Classification.objects.filter(document_id=document_id, is_leaf_prediction=True)
     return list(rows.select_related("node").order_by("rank"))
@@ -48,9 +43,8 @@ def test_queue_lists_waiting_documents_oldest_first_with_their_subjects_and_form
         assert f'action="/review/subjects/{classification.pk}/accept/"' in page
         assert f'action="/review/subjects/{classification.pk}/reject/"' in page
     assert page.count("<meter") == len(subjects) and page.count("awaiting review</span>") == len(subjects)
-    assert page.count('name="csrfmiddlewaretoken"') == 2 * len(subjects) + 2 * len(
-        first_page
-    )  # + all, correct
+    forms = 2 * len(subjects) + 2 * len(first_page) + 1  # accept and reject, + all and correct, sign out
+    assert page.count('name="csrfmiddlewaretoken"') == forms
     assert f'<datalist id="nodes-{library.taxonomy.pk}">' in page and page.count("<option value=") >= 166
     next_page = re.search(r'rel="next" href="([^"]+)"', page).group(1)
     assert "corpus=" in next_page and "page=2" in next_page, "pages keep the filter"

@@ -5,26 +5,16 @@ import io
 import json
 
 import pytest
-from rest_framework.test import APIClient
 
 from jobs.models import IngestJob
 from library.models import Document
 from search.backends import get_backend
 from search.types import SearchQuery
-from shelfmark.celery import app as celery_app
 from tests.web.conftest import read_lines
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 BROKEN_LINE = '{"id": "broken", "title": \n'
-
-
-@pytest.fixture
-def eager_pipeline(settings):
-    """Celery tasks run in the test process, and every task module is registered as in a worker."""
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    settings.CELERY_TASK_EAGER_PROPAGATES = True
-    celery_app.loader.import_default_modules()
 
 
 @pytest.fixture
@@ -38,10 +28,9 @@ def upload_file(tmp_path):
 
 
 def test_upload_runs_the_pipeline_and_reports_the_broken_line(
-    library, eager_pipeline, upload_file, settings, django_capture_on_commit_callbacks
+    library, api, eager_pipeline, upload_file, settings, django_capture_on_commit_callbacks
 ):
     path, ids = upload_file
-    api = APIClient()
 
     with django_capture_on_commit_callbacks(execute=True), open(path, "rb") as handle:
         response = api.post("/api/jobs/", {"file": handle, "corpus": "uploads", "taxonomy": "arxiv"})
@@ -74,11 +63,10 @@ def test_upload_runs_the_pipeline_and_reports_the_broken_line(
 
 
 def test_a_resumable_upload_in_two_chunks_runs_the_same_pipeline(
-    library, eager_pipeline, upload_file, django_capture_on_commit_callbacks
+    api, library, eager_pipeline, upload_file, django_capture_on_commit_callbacks
 ):
     path, ids = upload_file
     data = path.read_bytes()
-    api = APIClient()
     opened = api.post(
         "/api/uploads/",
         {"filename": path.name, "size": len(data), "corpus": "chunked", "taxonomy": library.taxonomy.pk},

@@ -10,17 +10,32 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.roles import Role
 from classifier.versions import UnknownModel
+from jobs.deletion import start_corpus_deletion
 from jobs.reclassify import ReclassificationRunning, start_reclassify
 from library.models import Corpus
+from web.access import allow
 from web.api import serializers as s
 from web.api.pagination import Pagination
 from web.overview import corpora_with_counts
 
 
+class CorpusDetail(APIView):
+    """DELETE a corpus with its documents and jobs, in the background (202); recorded in the audit trail."""
+
+    permission_classes = allow(write=Role.LIBRARIAN)
+
+    @extend_schema(request=None, responses={202: None, 404: OpenApiResponse(description="no such corpus")})
+    def delete(self, request: Request, pk: int) -> Response:
+        start_corpus_deletion(get_object_or_404(Corpus, pk=pk), by=request.user)
+        return Response(status=status.HTTP_202_ACCEPTED)
+
+
 class CorpusList(generics.ListAPIView):
     """Corpora with their taxonomy and document counts."""
 
+    permission_classes = allow(read=Role.READER)
     serializer_class = s.CorpusSerializer
     queryset = corpora_with_counts()
     pagination_class = Pagination
@@ -30,6 +45,8 @@ class ReclassifyCorpus(APIView):
     """Start a job that classifies the corpus's documents again with a model (default: the
     taxonomy's active one) and re-indexes them; follow it at the job's URL (``Location``).
     Subjects librarians gave or accepted stay as they are; rejected ones are not proposed again."""
+
+    permission_classes = allow(write=Role.LIBRARIAN)
 
     @extend_schema(
         request=s.ReclassifySerializer,
@@ -46,7 +63,7 @@ class ReclassifyCorpus(APIView):
         body.is_valid(raise_exception=True)
         try:
             with transaction.atomic():
-                job = start_reclassify(corpus, body.validated_data["model"] or None)
+                job = start_reclassify(corpus, body.validated_data["model"] or None, by=request.user)
         except UnknownModel as error:
             raise ValidationError({"model": [str(error)]}) from error
         except ReclassificationRunning as error:

@@ -10,10 +10,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.roles import Role
 from classifier import review
 from classifier.explanations import explain
 from library.models import Classification, Document
 from library.queries import review_queue
+from web.access import allow
 from web.api import serializers as s
 from web.api.pagination import Pagination
 
@@ -24,6 +26,7 @@ NO_SUCH_DOCUMENT = OpenApiResponse(description="no such document")
 class ReviewQueue(generics.ListAPIView):
     """Documents with subjects awaiting review, the longest waiting first, with all their subjects."""
 
+    permission_classes = allow(read=Role.LIBRARIAN)
     serializer_class = s.ReviewDocumentSerializer
     pagination_class = Pagination
 
@@ -44,10 +47,12 @@ def _classification(pk: int) -> Classification:
 class AcceptClassification(APIView):
     """Accept a subject; the broader subjects it implies are accepted with it."""
 
+    permission_classes = allow(write=Role.LIBRARIAN)
+
     @extend_schema(request=None, responses={200: s.ClassificationSerializer, 404: NO_SUCH_CLASSIFICATION})
     def post(self, request: Request, pk: int) -> Response:
         classification = _classification(pk)
-        review.accept(classification)
+        review.accept(classification, by=request.user)
         classification.refresh_from_db()
         return Response(s.ClassificationSerializer(classification).data)
 
@@ -56,17 +61,21 @@ class RejectClassification(APIView):
     """Take a subject off its document, with the subjects below it and the broader ones nothing
     else implies."""
 
+    permission_classes = allow(write=Role.LIBRARIAN)
+
     @extend_schema(
         request=None,
         responses={204: OpenApiResponse(description="rejected"), 404: NO_SUCH_CLASSIFICATION},
     )
     def post(self, request: Request, pk: int) -> Response:
-        review.reject(_classification(pk))
+        review.reject(_classification(pk), by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class DocumentSubjects(APIView):
     """A librarian gives the document a subject; its ancestors come with it, accepted."""
+
+    permission_classes = allow(write=Role.LIBRARIAN)
 
     @extend_schema(
         request=s.CorrectionSerializer,
@@ -81,7 +90,7 @@ class DocumentSubjects(APIView):
         body = s.CorrectionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
-            added = review.correct(document, body.validated_data["node"])
+            added = review.correct(document, body.validated_data["node"], by=request.user)
         except review.UnknownSubject as error:
             raise ValidationError({"node": [str(error)]}) from error
         return Response(s.ClassificationSerializer(added).data, status=status.HTTP_201_CREATED)
@@ -90,6 +99,8 @@ class DocumentSubjects(APIView):
 class SubjectExplanation(APIView):
     """The evidence for one of the document's subjects: its sentences that speak most for it under
     the active model, and the nearest documents that carry the subject as an accepted one."""
+
+    permission_classes = allow(read=Role.READER)
 
     @extend_schema(
         responses={

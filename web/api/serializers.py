@@ -7,6 +7,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from classifier.models import ClassifierModel
 from jobs.models import IngestJob, RecordFailure, Upload
 from jobs.reclassify import model_of
 from library.models import Classification, Corpus, Document
@@ -348,3 +349,12 @@ class ReclassifySerializer(serializers.Serializer):
         default="",
         help_text="a model version of the corpus's taxonomy, zeroshot, or active (the default)",
     )
+
+
+class ClassifierModelSerializer(serializers.ModelSerializer):
+    taxonomy = serializers.StringRelatedField()
+    active = serializers.BooleanField(source="is_active")
+
+    class Meta:
+        model = ClassifierModel
+        fields = ["version", "taxonomy", "kind", "trained_on", "metrics", "active", "created"]

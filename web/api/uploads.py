@@ -4,6 +4,7 @@ their offsets, ask where it stands, discard it; the last byte starts the ingest 
 import re
 from collections.abc import Iterator
 
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -13,9 +14,18 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from jobs.errors import OffsetConflict, UploadError, UploadGone, UploadTooLarge
+from accounts.roles import Role, may
+from jobs.errors import (
+    OffsetConflict,
+    TooManyUploads,
+    UploadError,
+    UploadGone,
+    UploadSpaceFull,
+    UploadTooLarge,
+)
 from jobs.models import Upload
 from jobs.resumable import append_chunk, create_upload, discard_upload
+from web.access import allow
 from web.api import serializers as s
 
 READ_BYTES = 1024 * 1024  # the body is read and written in pieces of this size, never whole
@@ -53,6 +63,10 @@ def problem(error: UploadError) -> Response:
         )
     if isinstance(error, UploadGone):
         return Response({"detail": error.message}, status=status.HTTP_404_NOT_FOUND)
+    if isinstance(error, TooManyUploads):
+        return Response({"detail": error.message}, status=status.HTTP_429_TOO_MANY_REQUESTS)
+    if isinstance(error, UploadSpaceFull):
+        return Response({"detail": error.message}, status=status.HTTP_507_INSUFFICIENT_STORAGE)
     return Response({error.field: [error.message]}, status=status.HTTP_400_BAD_REQUEST)
 
 
@@ -111,6 +125,8 @@ def request_chunks(request: Request) -> Iterator[bytes]:
 class UploadList(APIView):
     """Open a resumable upload: name the file, its size and where it goes; then send its bytes to ``url``."""
 
+    permission_classes = allow(write=Role.LIBRARIAN)
+
     @extend_schema(
         request=s.UploadCreateSerializer,
         responses={201: s.UploadSerializer, 400: OpenApiResponse(description="a field is missing or wrong"),
@@ -127,18 +143,27 @@ class UploadList(APIView):
                 data["corpus"],
                 data.get("taxonomy") or None,
                 data.get("format", ""),
+                by=request.user,
             )
         except UploadError as error:
             return problem(error)
         return answer(upload, status.HTTP_201_CREATED)
 
 
+def own_uploads(request: Request) -> QuerySet[Upload]:
+    """The uploads the user may see and send to: their own; an admin's, everyone's."""
+    uploads = Upload.objects.select_related("job")
+    return uploads if may(request.user, Role.ADMIN) else uploads.filter(owner_id=request.user.pk)
+
+
 class UploadDetail(APIView):
     """A resumable upload: where it stands (GET, HEAD), its next chunk (PATCH, or PUT), DELETE to discard it."""
 
+    permission_classes = allow(read=Role.LIBRARIAN, write=Role.LIBRARIAN)
+
     @extend_schema(responses={200: s.UploadSerializer, 404: NO_SUCH_UPLOAD})
     def get(self, request: Request, pk: str) -> Response:
-        return answer(get_object_or_404(Upload.objects.select_related("job"), pk=pk))
+        return answer(get_object_or_404(own_uploads(request), pk=pk))
 
     @extend_schema(
         request={CHUNK_TYPE: OpenApiTypes.BINARY},
@@ -154,7 +179,7 @@ class UploadDetail(APIView):
         " after the last byte, the ingest job (`job`, `job_url`). A body cut short keeps what arrived.",
     )
     def patch(self, request: Request, pk: str) -> Response:
-        upload = get_object_or_404(Upload.objects.select_related("job"), pk=pk)
+        upload = get_object_or_404(own_uploads(request), pk=pk)
         offset, length = chunk_position(request, upload)
         try:
             upload = append_chunk(upload, offset, length, request_chunks(request))
@@ -169,7 +194,7 @@ class UploadDetail(APIView):
                    409: OpenApiResponse(description="complete: it is an ingest job now")},
     )  # fmt: skip
     def delete(self, request: Request, pk: str) -> Response:
-        upload = get_object_or_404(Upload, pk=pk)
+        upload = get_object_or_404(own_uploads(request), pk=pk)
         if not discard_upload(upload):
             upload.refresh_from_db()
             return Response(

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from web.api import corpora, review, uploads, views
+from web.api import classifiers, corpora, review, uploads, views
 
 app_name = "api"
 
@@ -36,12 +36,17 @@ urlpatterns = [
         name="classification-reject",
     ),
     path("corpora/", corpora.CorpusList.as_view(), name="corpus-list"),
+    path("corpora/<int:pk>/", corpora.CorpusDetail.as_view(), name="corpus-detail"),
     path("corpora/<int:pk>/reclassify/", corpora.ReclassifyCorpus.as_view(), name="corpus-reclassify"),
     path("search/", views.Search.as_view(), name="search"),
     path("jobs/", views.JobList.as_view(), name="job-list"),
     path("jobs/<int:pk>/", views.JobDetail.as_view(), name="job-detail"),
+    path("jobs/<int:pk>/documents/", views.JobDocuments.as_view(), name="job-documents"),
     path("jobs/<int:pk>/failures/", views.JobFailures.as_view(), name="job-failures"),
     path("jobs/<int:pk>/failures.csv", views.JobFailuresCsv.as_view(), name="job-failures-csv"),
+    path("models/", classifiers.ModelList.as_view(), name="model-list"),
+    path("models/<str:version>/activate/", classifiers.ActivateModel.as_view(), name="model-activate"),
     path("uploads/", uploads.UploadList.as_view(), name="upload-list"),
     path("uploads/<uuid:pk>/", uploads.UploadDetail.as_view(), name="upload-detail"),
 ]
+urlpatterns.append(path("", views.ApiIndex.as_view(patterns=urlpatterns), name="index"))

@@ -8,17 +8,20 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import APIException
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.roles import Role
+from jobs.deletion import delete_document, start_job_documents_deletion
 from jobs.errors import UploadError
 from jobs.models import IngestJob, RecordFailure
 from jobs.uploads import ingest_upload
 from library.models import Document
 from library.queries import counted_tree, documents_with_subject, filter_documents
 from taxonomy.models import Node
+from web.access import allow
 from web.api import serializers as s
 from web.api.pagination import Pagination
 from web.api.uploads import TOO_LARGE, problem
@@ -35,6 +38,7 @@ class NotClassifiedYet(APIException):
 class TaxonomyList(generics.ListAPIView):
     """Taxonomies with their node and corpus counts."""
 
+    permission_classes = allow(read=Role.READER)
     serializer_class = s.TaxonomySerializer
     queryset = taxonomies_with_counts()
     pagination_class = Pagination
@@ -43,12 +47,15 @@ class TaxonomyList(generics.ListAPIView):
 class TaxonomyDetail(generics.RetrieveAPIView):
     """One taxonomy with its node and corpus counts."""
 
+    permission_classes = allow(read=Role.READER)
     serializer_class = s.TaxonomySerializer
     queryset = taxonomies_with_counts()
 
 
 class TaxonomyTree(APIView):
     """The taxonomy as a nested tree with the number of documents under each node."""
+
+    permission_classes = allow(read=Role.READER)
 
     @extend_schema(responses=s.TaxonomyTreeSerializer)
     def get(self, request: Request, pk: int) -> Response:
@@ -60,6 +67,7 @@ class TaxonomyTree(APIView):
 class NodeDocuments(generics.ListAPIView):
     """Documents classified under a node (or below it), best score first."""
 
+    permission_classes = allow(read=Role.READER)
     serializer_class = s.NodeDocumentSerializer
     pagination_class = Pagination
 
@@ -71,6 +79,7 @@ class NodeDocuments(generics.ListAPIView):
 class DocumentList(generics.ListAPIView):
     """Documents, optionally of one corpus, one taxonomy, or under one node."""
 
+    permission_classes = allow(read=Role.READER)
     serializer_class = s.DocumentSerializer
     pagination_class = Pagination
 
@@ -84,15 +93,22 @@ class DocumentList(generics.ListAPIView):
         return filter_documents(Document.objects.select_related("corpus"), **params.validated_data)
 
 
-class DocumentDetail(generics.RetrieveAPIView):
-    """A document with its subjects, each with its path from a root."""
+class DocumentDetail(generics.RetrieveDestroyAPIView):
+    """A document with its subjects, each with its path from a root; DELETE removes it (and from the
+    index), the decisions taken on it staying in the audit trail."""
 
+    permission_classes = allow(read=Role.READER, write=Role.LIBRARIAN)
     serializer_class = s.DocumentDetailSerializer
     queryset = Document.objects.select_related("corpus")
+
+    def perform_destroy(self, document: Document) -> None:
+        delete_document(document, by=self.request.user)
 
 
 class SimilarDocuments(APIView):
     """The documents nearest to this one by the classifier's vector, within its taxonomy."""
+
+    permission_classes = allow(read=Role.READER)
 
     @extend_schema(
         parameters=[s.SimilarParamsSerializer],
@@ -112,6 +128,8 @@ class SimilarDocuments(APIView):
 class Search(APIView):
     """Full-text search with node filters (all must hold), node facets with labels, and pages."""
 
+    permission_classes = allow(read=Role.READER)
+
     @extend_schema(parameters=[s.SearchParamsSerializer], responses=s.SearchResultSerializer)
     def get(self, request: Request) -> Response:
         params = s.SearchParamsSerializer(data=request.query_params)
@@ -122,10 +140,11 @@ class Search(APIView):
 class JobList(generics.ListCreateAPIView):
     """Ingest jobs, newest first; POST a file (multipart) to start one."""
 
+    permission_classes = allow(read=Role.LIBRARIAN, write=Role.LIBRARIAN)
     queryset = IngestJob.objects.select_related("corpus", "reclassification").order_by("-created", "-id")
     serializer_class = s.JobSerializer
     pagination_class = Pagination
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser]  # a file; a form post with a session still needs its CSRF token
 
     @extend_schema(
         request={"multipart/form-data": s.JobUploadSerializer},
@@ -142,7 +161,12 @@ class JobList(generics.ListCreateAPIView):
         file = data["file"]
         try:
             job = ingest_upload(
-                file.chunks(), file.name, data["corpus"], data.get("taxonomy") or None, data.get("format", "")
+                file.chunks(),
+                file.name,
+                data["corpus"],
+                data.get("taxonomy") or None,
+                data.get("format", ""),
+                by=request.user,
             )
         except UploadError as error:
             return problem(error)
@@ -155,13 +179,40 @@ class JobList(generics.ListCreateAPIView):
 class JobDetail(generics.RetrieveAPIView):
     """A job's state, counts, progress, throughput and first failures."""
 
+    permission_classes = allow(read=Role.LIBRARIAN)
     queryset = IngestJob.objects.select_related("corpus", "reclassification")
     serializer_class = s.JobDetailSerializer
+
+
+class JobDocuments(APIView):
+    """DELETE the documents the job stored or changed, in the background (202)."""
+
+    permission_classes = allow(write=Role.LIBRARIAN)
+
+    @extend_schema(request=None, responses={202: None, 404: OpenApiResponse(description="no such job")})
+    def delete(self, request: Request, pk: int) -> Response:
+        job = get_object_or_404(IngestJob.objects.select_related("corpus"), pk=pk)
+        start_job_documents_deletion(job, by=request.user)
+        return Response(status=status.HTTP_202_ACCEPTED)
+
+
+class ApiIndex(APIView):
+    """The endpoints of the API, by name; the schema and its documentation."""
+
+    permission_classes = allow(read=Role.READER)
+    patterns: list = []  # the API's URL patterns, given by web.api.urls
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request) -> Response:
+        endpoints = {p.name: f"/api/{p.pattern}" for p in self.patterns if p.name != "index"}
+        docs = {"schema": reverse("schema"), "docs": reverse("api-docs"), "redoc": reverse("api-redoc")}
+        return Response({"endpoints": endpoints, **docs})
 
 
 class JobFailures(generics.ListAPIView):
     """Every record the job could not take, by line."""
 
+    permission_classes = allow(read=Role.LIBRARIAN)
     serializer_class = s.FailureSerializer
     pagination_class = Pagination
 
@@ -172,6 +223,8 @@ class JobFailures(generics.ListAPIView):
 
 class JobFailuresCsv(APIView):
     """The job's failures as a CSV download: file, line, field, reason."""
+
+    permission_classes = allow(read=Role.LIBRARIAN)
 
     def perform_content_negotiation(self, request: Request, force: bool = False) -> tuple:
         return super().perform_content_negotiation(request, force=True)  # CSV whatever Accept says
