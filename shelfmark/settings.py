@@ -173,6 +173,11 @@ INGEST_BATCH_MAX_DISPATCHES = int(os.environ.get("INGEST_BATCH_MAX_DISPATCHES", 
 # upload may go without a chunk before it is discarded (workers look every watchdog interval).
 INGEST_UPLOAD_MAX_BYTES = int(os.environ.get("INGEST_UPLOAD_MAX_BYTES", 10 * 1024**3))
 INGEST_UPLOAD_STALE_AFTER_S = float(os.environ.get("INGEST_UPLOAD_STALE_AFTER_S", 24 * 3600))
+# Parsing: what one input may hold in memory (a line, an entry, a PDF), what an archive may expand
+# to in all, and how far a compressed layer may expand (ingest/parsers/limits.py).
+INGEST_MAX_MEMBER_BYTES = int(os.environ.get("INGEST_MAX_MEMBER_BYTES", 200 * 1024**2))
+INGEST_MAX_ARCHIVE_BYTES = int(os.environ.get("INGEST_MAX_ARCHIVE_BYTES", 4 * 1024**3))
+INGEST_MAX_COMPRESSION_RATIO = int(os.environ.get("INGEST_MAX_COMPRESSION_RATIO", 100))
 
 # Classifier
 CLASSIFIER_ENCODER = os.environ.get("CLASSIFIER_ENCODER", "onnx-fp32")

@@ -14,17 +14,17 @@ class LimitError(SourceError):
 
 def max_member_bytes() -> int:
     """The most bytes held in memory at once: one PDF, one XML article, one line, entry or document."""
-    return int(getattr(settings, "INGEST_MAX_MEMBER_BYTES", 200 * MIB))
+    return settings.INGEST_MAX_MEMBER_BYTES
 
 
 def max_archive_bytes() -> int:
     """The most uncompressed bytes read out of one archive, nested members included."""
-    return int(getattr(settings, "INGEST_MAX_ARCHIVE_BYTES", 4096 * MIB))
+    return settings.INGEST_MAX_ARCHIVE_BYTES
 
 
 def max_compression_ratio() -> int:
     """The most a compressed member or gzip layer may expand, as uncompressed bytes per compressed byte."""
-    return int(getattr(settings, "INGEST_MAX_COMPRESSION_RATIO", 100))
+    return settings.INGEST_MAX_COMPRESSION_RATIO
 
 
 def expansion_limit(compressed_bytes: int) -> int:
