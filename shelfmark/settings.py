@@ -178,6 +178,8 @@ INGEST_UPLOAD_STALE_AFTER_S = float(os.environ.get("INGEST_UPLOAD_STALE_AFTER_S"
 INGEST_MAX_MEMBER_BYTES = int(os.environ.get("INGEST_MAX_MEMBER_BYTES", 200 * 1024**2))
 INGEST_MAX_ARCHIVE_BYTES = int(os.environ.get("INGEST_MAX_ARCHIVE_BYTES", 4 * 1024**3))
 INGEST_MAX_COMPRESSION_RATIO = int(os.environ.get("INGEST_MAX_COMPRESSION_RATIO", 100))
+# How deep a record may nest (JSON objects and arrays, metadata); deeper records fail alone.
+INGEST_MAX_NESTING = int(os.environ.get("INGEST_MAX_NESTING", 32))
 
 # Classifier
 CLASSIFIER_ENCODER = os.environ.get("CLASSIFIER_ENCODER", "onnx-fp32")

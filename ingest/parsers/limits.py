@@ -2,7 +2,7 @@
 
 from django.conf import settings
 
-from ingest.errors import SourceError
+from ingest.errors import RecordError, SourceError
 
 MIB = 1024 * 1024
 RATIO_FLOOR_BYTES = MIB  # a compressed layer may always expand to this much, whatever its ratio
@@ -46,3 +46,13 @@ class Budget:
             raise LimitError(
                 f"{where}: the archive expands to more than {self.limit} bytes (INGEST_MAX_ARCHIVE_BYTES; zip bomb?)"
             )
+
+
+def max_nesting() -> int:
+    """How deep a record may nest (JSON objects and arrays, metadata): the record itself is level 1."""
+    return settings.INGEST_MAX_NESTING
+
+
+def too_deep(file: str, line: int, field: str) -> RecordError:
+    """The error for a record, or its ``field``, nested deeper than INGEST_MAX_NESTING."""
+    return RecordError(file, line, field, f"nested deeper than {max_nesting()} levels (INGEST_MAX_NESTING)")
