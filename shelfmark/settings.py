@@ -180,6 +180,12 @@ INGEST_MAX_ARCHIVE_BYTES = int(os.environ.get("INGEST_MAX_ARCHIVE_BYTES", 4 * 10
 INGEST_MAX_COMPRESSION_RATIO = int(os.environ.get("INGEST_MAX_COMPRESSION_RATIO", 100))
 # How deep a record may nest (JSON objects and arrays, metadata); deeper records fail alone.
 INGEST_MAX_NESTING = int(os.environ.get("INGEST_MAX_NESTING", 32))
+# A record's fields: a longer title or abstract, or larger metadata (as JSON), fails the record; a
+# longer full text is cut, with a warning (the classifier reads its first few thousand words only).
+INGEST_MAX_TITLE_CHARS = int(os.environ.get("INGEST_MAX_TITLE_CHARS", 2_000))
+INGEST_MAX_ABSTRACT_CHARS = int(os.environ.get("INGEST_MAX_ABSTRACT_CHARS", 100_000))
+INGEST_MAX_METADATA_BYTES = int(os.environ.get("INGEST_MAX_METADATA_BYTES", 64 * 1024))
+INGEST_MAX_FULL_TEXT_CHARS = int(os.environ.get("INGEST_MAX_FULL_TEXT_CHARS", 2_000_000))
 
 # Classifier
 CLASSIFIER_ENCODER = os.environ.get("CLASSIFIER_ENCODER", "onnx-fp32")

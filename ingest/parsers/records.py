@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from pathlib import PurePosixPath
 
 from ingest.errors import RecordError
+from ingest.parsers.bounds import check_sizes, cut_full_text
 from ingest.types import ParsedRecord
 
 _SPACE = re.compile(r"\s+")
@@ -23,21 +24,26 @@ def build_record(
     labels: Iterable[str] = (),
 ) -> ParsedRecord:
     """A record with stripped texts (NUL characters, which databases refuse, removed) and unique
-    labels; RecordError when the id or the title is empty."""
-    external_id, title = _clean(external_id), _clean(title)
+    labels; RecordError when the id or the title is empty or a field is over its bound (see
+    ``bounds``), and a full text over its bound cut, with a warning."""
+    external_id, title, abstract = _clean(external_id), _clean(title), _clean(abstract)
     if not external_id:
         raise RecordError(file, line, "id", "missing or empty")
     if not title:
         raise RecordError(file, line, "title", "missing or empty")
+    metadata = metadata or {}
+    check_sizes(file, line, external_id, title, abstract, metadata)
+    full_text, warnings = cut_full_text(_clean(full_text))
     return ParsedRecord(
         file=file,
         line=line,
         external_id=external_id,
         title=title,
-        abstract=_clean(abstract),
-        full_text=_clean(full_text),
-        metadata=metadata or {},
+        abstract=abstract,
+        full_text=full_text,
+        metadata=metadata,
         labels=tuple(dict.fromkeys(label.strip() for label in labels if label.strip())),
+        warnings=warnings,
     )
 
 
