@@ -16,8 +16,9 @@ from ingest.errors import RecordError, SourceError
 from ingest.parsers.annif import is_subject_file, parse_annif_tsv, parse_text_document, subject_file_of
 from ingest.parsers.archives import Member, archive_members, folder_members
 from ingest.parsers.bibtex import parse_bibtex
+from ingest.parsers.decoding import refuse_binary
 from ingest.parsers.delimited import parse_delimited
-from ingest.parsers.detection import ARCHIVE_FORMATS, detect_format, normalise_format
+from ingest.parsers.detection import ARCHIVE_FORMATS, RECORD_FORMATS, detect_format, normalise_format
 from ingest.parsers.jats import parse_jats
 from ingest.parsers.jsonarray import parse_json
 from ingest.parsers.jsonl import parse_jsonl
@@ -48,6 +49,7 @@ RECORD_PARSERS: dict[str, Callable[[Source], Iterator[ParseResult]]] = {
 }
 DELIMITERS = {"csv": None, "tsv": "\t"}  # None: "," or ";", as the header has it
 MAX_ARCHIVE_DEPTH = 1  # an archive may hold archives, but those may not
+TEXT_FORMATS = tuple(kind for kind in RECORD_FORMATS if kind != "pdf")
 
 
 def parse_file(
@@ -108,6 +110,8 @@ def _parse_source(
         path = strip_gzip_suffix(path)
         head, stream = peek(gunzip(stream, source.name, size))
     kind = detect_format(head, source.name, path, reading.wanted)
+    if kind in TEXT_FORMATS:
+        refuse_binary(head, source.name)
     source = Source(stream, source.name, path)
     if kind in ARCHIVE_FORMATS:
         if reading.depth > MAX_ARCHIVE_DEPTH:

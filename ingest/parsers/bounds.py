@@ -1,9 +1,16 @@
 """A record's fields held to their bounds as it is parsed, before it is spooled, stored or shown.
 
-Over its bound, an id, title, abstract or metadata fails its record (RecordError naming the field).
+Over its bound, an id, title, abstract or metadata fails its record (RecordError naming the field),
+and so does text that is not valid Unicode (bytes of the file that were not UTF-8, kept as
+surrogate escapes by ``decoding.text_lines``, or an unpaired surrogate escaped in JSON), which no
+database takes.
+
 A full text is cut to INGEST_MAX_FULL_TEXT_CHARS instead, with a warning: the classifier reads only
 its first few thousand words (``classifier/chunking.py``) and search indexes titles and abstracts,
 so what is cut off changes neither, while the record's other fields are kept."""
+
+import re
+from collections.abc import Iterator
 
 from django.conf import settings
 
@@ -12,38 +19,60 @@ from ingest.parsers.limits import max_nesting, too_deep
 from ingest.parsers.plaintext import clip
 
 MAX_ID_CHARS = 500  # library.models.Document.external_id's max_length
+LENGTH_SETTINGS = {"title": "INGEST_MAX_TITLE_CHARS", "abstract": "INGEST_MAX_ABSTRACT_CHARS"}
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def check_sizes(file: str, line: int, external_id: str, title: str, abstract: str, metadata: dict) -> None:
-    """RecordError naming the first of these fields over its bound."""
-    if len(external_id) > MAX_ID_CHARS:
-        raise RecordError(file, line, "id", f"{len(external_id)} characters, more than {MAX_ID_CHARS}")
-    _check_length(file, line, "title", title, "INGEST_MAX_TITLE_CHARS")
-    _check_length(file, line, "abstract", abstract, "INGEST_MAX_ABSTRACT_CHARS")
+def check_fields(
+    file: str, line: int, texts: dict[str, str], labels: tuple[str, ...], metadata: dict
+) -> None:
+    """RecordError naming the first field over its bound or holding text that is not valid Unicode;
+    ``texts`` maps field names to texts, the id under "id"."""
+    if len(texts["id"]) > MAX_ID_CHARS:
+        raise RecordError(file, line, "id", f"{len(texts['id'])} characters, more than {MAX_ID_CHARS}")
+    for field, setting in LENGTH_SETTINGS.items():
+        limit = getattr(settings, setting)
+        if len(texts[field]) > limit:
+            raise RecordError(
+                file, line, field, f"{len(texts[field])} characters, more than {limit} ({setting})"
+            )
+    for field, text in [*texts.items(), *(("labels", label) for label in labels)]:
+        _check_unicode(file, line, field, text)
     check_metadata(file, line, metadata)
 
 
+def unicode_problem(text: str) -> str | None:
+    """Why ``text`` cannot be stored (a byte that was not UTF-8, an unpaired surrogate), or None."""
+    found = _SURROGATE.search(text)
+    if found is None:
+        return None
+    code, where = ord(found.group()), f"character {found.start() + 1}"
+    if 0xDC80 <= code <= 0xDCFF:
+        return f"not UTF-8 text: byte 0x{code - 0xDC00:02x} at {where}; save the file as UTF-8"
+    return f"an unpaired surrogate U+{code:04X} at {where}, not valid Unicode"
+
+
 def check_metadata(file: str, line: int, metadata: dict) -> None:
-    """RecordError when metadata nests deeper than INGEST_MAX_NESTING (naming its key) or takes more
-    than INGEST_MAX_METADATA_BYTES written as JSON; walked without recursion, stopping at the first."""
+    """RecordError when metadata nests deeper than INGEST_MAX_NESTING, holds text that is not valid
+    Unicode (each naming its key) or takes more than INGEST_MAX_METADATA_BYTES written as JSON;
+    walked depth first without recursion, holding one open container a level, stopping at the first."""
     nesting, limit = max_nesting(), settings.INGEST_MAX_METADATA_BYTES
-    size, pending = 0, [("", metadata, 1)]  # (metadata key it is under, value, its depth)
-    while pending:
-        field, value, depth = pending.pop()
+    size, walking = 2, [("", _entries(metadata), 1)]  # containers being walked: key they are under, depth
+    while walking:
+        field, entries, depth = walking[-1]
+        entry = next(entries, None)
+        if entry is None:
+            walking.pop()
+            continue
+        key, value = entry
+        name = field or str(key)
+        if key is not None:
+            size = _counted(file, line, name, str(key), size, limit)
+        size = _counted(file, line, name, value, size, limit)
         if isinstance(value, dict | list | tuple):
-            if depth > nesting:
-                raise too_deep(file, line, field)
-            items = value.items() if isinstance(value, dict) else ((None, item) for item in value)
-            for key, item in items:
-                size += 0 if key is None else _json_bytes(str(key), limit)
-                pending.append((field or str(key), item, depth + 1))
-            size += 2
-        else:
-            size += _json_bytes(value, limit)
-        if size > limit:
-            raise RecordError(
-                file, line, "metadata", f"more than {limit} bytes as JSON (INGEST_MAX_METADATA_BYTES)"
-            )
+            if depth == nesting:
+                raise too_deep(file, line, name)
+            walking.append((name, _entries(value), depth + 1))
 
 
 def cut_full_text(text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
@@ -60,15 +89,34 @@ def cut_full_text(text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
     return kept, (("full_text", reason),)
 
 
-def _check_length(file: str, line: int, field: str, text: str, setting: str) -> None:
-    limit = getattr(settings, setting)
-    if len(text) > limit:
-        raise RecordError(file, line, field, f"{len(text)} characters, more than {limit} ({setting})")
+def _check_unicode(file: str, line: int, field: str, text: str) -> None:
+    if problem := unicode_problem(text):
+        raise RecordError(file, line, field, problem)
+
+
+def _entries(container: dict | list | tuple) -> Iterator[tuple[object, object]]:
+    """``(key, value)`` of a dict's items, ``(None, item)`` of a list's."""
+    return iter(container.items()) if isinstance(container, dict) else ((None, item) for item in container)
+
+
+def _counted(file: str, line: int, field: str, value: object, size: int, limit: int) -> int:
+    """``size`` with the JSON bytes of ``value`` added; RecordError once that passes ``limit``, or
+    when ``value`` is text that is not valid Unicode."""
+    size += _json_bytes(value, limit)
+    if size > limit:
+        raise RecordError(
+            file, line, "metadata", f"more than {limit} bytes as JSON (INGEST_MAX_METADATA_BYTES)"
+        )
+    if isinstance(value, str):
+        _check_unicode(file, line, field, value)
+    return size
 
 
 def _json_bytes(value: object, limit: int) -> int:
-    """About the bytes ``value`` takes in JSON, with its separator; a string longer than ``limit``
-    characters is not encoded to tell (it has at least that many bytes)."""
+    """About the bytes ``value`` takes in JSON with its separator, its items apart; a string longer
+    than ``limit`` characters is not encoded to tell (it has at least that many bytes)."""
+    if isinstance(value, dict | list | tuple):
+        return 2
     if not isinstance(value, str):
         return len(str(value)) + 1  # numbers as written; True, False, None as long as true, false, null
     if len(value) > limit:

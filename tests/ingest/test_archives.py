@@ -104,12 +104,12 @@ def test_a_broken_member_is_one_error_and_the_others_go_on(tmp_path):
 
     assert summary([results[0], results[4]]) == expected([SAMPLES[0], SAMPLES[2]])
     errors = results[1:4]
-    assert [(e.file, e.line, type(e)) for e in errors] == [
-        ("batch.zip:b.jsonl", 0, RecordError),
-        ("batch.zip:c.jsonl.gz", 0, RecordError),
-        ("batch.zip:d.pdf", 0, RecordError),
+    assert [(e.file, e.line, e.field, type(e)) for e in errors] == [
+        ("batch.zip:b.jsonl", 1, "title", RecordError),
+        ("batch.zip:c.jsonl.gz", 0, "", RecordError),
+        ("batch.zip:d.pdf", 0, "", RecordError),
     ]
-    assert "not UTF-8" in errors[0].reason and "byte offset 25 (line 1)" in errors[0].reason
+    assert errors[0].reason == "not UTF-8 text: byte 0xe9 at character 4; save the file as UTF-8"
     assert "truncated" in errors[1].reason
     assert "not a readable PDF" in errors[2].reason
 
