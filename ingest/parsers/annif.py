@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from ingest.errors import RecordError
-from ingest.parsers.decoding import text_lines
+from ingest.parsers.decoding import record_lines, text_lines
 from ingest.parsers.opening import Source, read_bounded
 from ingest.parsers.plaintext import (
     abstract_after_heading,
@@ -30,7 +30,10 @@ _URI = re.compile(r"<([^<>]*)>")
 
 def parse_annif_tsv(source: Source) -> Iterator[ParsedRecord | RecordError]:
     """Stream an Annif short-text corpus: one document a line, its subject URIs after a tab."""
-    for line, text in text_lines(source.stream, source.name):
+    for line, text in record_lines(source.stream, source.name):
+        if isinstance(text, RecordError):
+            yield text
+            continue
         if not text.strip():
             continue
         try:

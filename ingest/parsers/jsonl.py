@@ -6,7 +6,7 @@ from collections.abc import Iterator
 import ijson
 
 from ingest.errors import RecordError
-from ingest.parsers.decoding import text_lines
+from ingest.parsers.decoding import record_lines
 from ingest.parsers.jsonvalues import TooDeep, error_reason, loads_bounded
 from ingest.parsers.limits import max_nesting, too_deep
 from ingest.parsers.opening import Source
@@ -55,10 +55,13 @@ def record_from_object(obj: object, file: str, line: int) -> ParsedRecord:
 
 
 def parse_jsonl(source: Source) -> Iterator[ParsedRecord | RecordError]:
-    """Stream JSON Lines: one record object a line; bad lines, and lines nested deeper than
-    INGEST_MAX_NESTING, come out as RecordError."""
+    """Stream JSON Lines: one record object a line; bad lines, lines over INGEST_MAX_MEMBER_BYTES
+    and lines nested deeper than INGEST_MAX_NESTING come out as RecordError."""
     nesting = max_nesting()
-    for line, text in text_lines(source.stream, source.name):
+    for line, text in record_lines(source.stream, source.name):
+        if isinstance(text, RecordError):
+            yield text
+            continue
         if not text.strip():
             continue
         try:

@@ -277,11 +277,11 @@ def test_an_xml_article_over_the_member_size_limit_is_an_error_and_the_next_goes
     assert "article larger than 100000 bytes" in results[1].reason
 
 
-def test_a_line_over_the_member_size_limit_is_a_source_error(tmp_path, settings):
+def test_a_line_over_the_member_size_limit_in_a_csv_file_is_a_source_error(tmp_path, settings):
     settings.INGEST_MAX_MEMBER_BYTES = 1000
 
-    with pytest.raises(SourceError, match=r"r\.jsonl: line 2 is longer than 1000 bytes"):
-        parse(tmp_path, "r.jsonl", b'{"id": "a", "title": "b"}\n' + b"x" * 2000)
+    with pytest.raises(SourceError, match=r"r\.csv: line 2 is longer than 1000 bytes"):
+        parse(tmp_path, "r.csv", b"id,title\na," + b"x" * 2000)
 
 
 @pytest.mark.parametrize("name, writer", [("r.json", writers.json_array), ("r.xml", writers.jats)])
