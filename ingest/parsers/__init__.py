@@ -3,8 +3,9 @@
 ``parse_file`` takes any of the formats in ``detection.FORMATS``, plain or gzip-compressed, alone,
 in a ZIP or tar archive (nested one level at most) or in a folder. One broken record is a
 RecordError among the records; a file that cannot be read at all raises SourceError, and so does
-an archive over a size limit. Within an archive, a member that cannot be read is one RecordError
-(line 0, naming the member) and the other members go on.
+an archive over a size limit. Within an archive, a member that cannot be read, or is not read
+(a path that climbs out or is absolute, a link, a device), is one RecordError (line 0, naming the
+member and why) and the other members go on.
 """
 
 import os
@@ -118,7 +119,9 @@ def _parse_source(
             raise SourceError(
                 f"{source.name}: an archive inside a nested archive (one level of nesting at most)"
             )
-        with archive_members(stream, source.name, kind) as members:
+        with archive_members(stream, source.name, kind) as (members, skipped):
+            for member in skipped:
+                yield RecordError(f"{source.name}:{member.path}", 0, "", f"not read: {member.reason}")
             yield from _parse_members(members, source.name, reading.inside(source.name))
     elif kind in DELIMITERS:
         yield from parse_delimited(source, DELIMITERS[kind], reading.mapping)
