@@ -1,10 +1,12 @@
 """Records nested deeper than INGEST_MAX_NESTING fail alone, named by file, entry or line and
-field, refused while they stream (in bounded memory), and the records after them go on."""
+field, refused while they stream (in bounded memory), and the records after them go on; XML nested
+deeper than JATS goes stops the file where it starts."""
 
 import json
 
 import pytest
 
+from ingest.errors import SourceError
 from ingest.parsers import parse_file
 from tests.ingest import writers
 from tests.ingest.memory import parse_in_child
@@ -101,3 +103,20 @@ def test_nesting_a_field_to_the_limit_is_fine(tmp_path):
     )
 
     assert ids(results) == [FIRST.id] and results[0].metadata["x"] == nested(31)
+
+
+@pytest.mark.parametrize("depth", [250, 5000])
+def test_xml_nested_deeper_than_jats_goes_stops_the_file_after_the_articles_before_it(tmp_path, depth):
+    sections = "<sec>" * depth + "<p>Deep down.</p>" + "</sec>" * depth
+    deep = writers.jats_article(SECOND).replace("<body>", f"<body>{sections}")
+    data = f"<articles>{writers.jats_article(FIRST)}{deep}{writers.jats_article(THIRD)}</articles>"
+    results = parse_file(writers.write(tmp_path / "r.xml", data.encode()))
+
+    assert next(results).external_id == FIRST.id
+    if depth < 256:  # within the bound: read, sections and all
+        assert [r.external_id for r in results] == [SECOND.id, THIRD.id]
+        return
+    with pytest.raises(
+        SourceError, match=r"^r\.xml: XML elements nested deeper than 256 levels \(in entry 2\)"
+    ):
+        next(results)
