@@ -9,6 +9,7 @@ A full text is cut to INGEST_MAX_FULL_TEXT_CHARS instead, with a warning: the cl
 its first few thousand words (``classifier/chunking.py``) and search indexes titles and abstracts,
 so what is cut off changes neither, while the record's other fields are kept."""
 
+import json
 import re
 from collections.abc import Iterator
 
@@ -43,7 +44,7 @@ def check_fields(
 
 def unicode_problem(text: str) -> str | None:
     """Why ``text`` cannot be stored (a byte that was not UTF-8, an unpaired surrogate), or None."""
-    found = _SURROGATE.search(text)
+    found = None if text.isascii() else _SURROGATE.search(text)
     if found is None:
         return None
     code, where = ord(found.group()), f"character {found.start() + 1}"
@@ -53,26 +54,24 @@ def unicode_problem(text: str) -> str | None:
 
 
 def check_metadata(file: str, line: int, metadata: dict) -> None:
-    """RecordError when metadata nests deeper than INGEST_MAX_NESTING, holds text that is not valid
-    Unicode (each naming its key) or takes more than INGEST_MAX_METADATA_BYTES written as JSON;
-    walked depth first without recursion, holding one open container a level, stopping at the first."""
-    nesting, limit = max_nesting(), settings.INGEST_MAX_METADATA_BYTES
-    size, walking = 2, [("", _entries(metadata), 1)]  # containers being walked: key they are under, depth
-    while walking:
-        field, entries, depth = walking[-1]
-        entry = next(entries, None)
-        if entry is None:
-            walking.pop()
-            continue
-        key, value = entry
-        name = field or str(key)
-        if key is not None:
-            size = _counted(file, line, name, str(key), size, limit)
-        size = _counted(file, line, name, value, size, limit)
-        if isinstance(value, dict | list | tuple):
-            if depth == nesting:
-                raise too_deep(file, line, name)
-            walking.append((name, _entries(value), depth + 1))
+    """RecordError when metadata takes more than INGEST_MAX_METADATA_BYTES as JSON, nests deeper than
+    INGEST_MAX_NESTING or holds text that is not valid Unicode (those two naming its key).
+
+    Its JSON, written by the json module's C encoder (which refuses what nests near the recursion
+    limit), tells the size, and whether the metadata may nest too deep (more brackets than the
+    limit) or hold surrogates; only then is it walked, to find the key."""
+    try:
+        written = json.dumps(metadata, ensure_ascii=False, default=str)
+    except RecursionError:
+        _walk(file, line, metadata)  # raises: nested far deeper than the limit
+        raise
+    limit = settings.INGEST_MAX_METADATA_BYTES
+    if len(written) > limit or len(written.encode("utf-8", "surrogatepass")) > limit:
+        raise RecordError(
+            file, line, "metadata", f"more than {limit} bytes as JSON (INGEST_MAX_METADATA_BYTES)"
+        )
+    if written.count("[") + written.count("{") > max_nesting() or unicode_problem(written):
+        _walk(file, line, metadata)
 
 
 def cut_full_text(text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
@@ -94,31 +93,27 @@ def _check_unicode(file: str, line: int, field: str, text: str) -> None:
         raise RecordError(file, line, field, problem)
 
 
+def _walk(file: str, line: int, metadata: dict) -> None:
+    """RecordError naming the key under which metadata nests deeper than INGEST_MAX_NESTING or holds
+    text that is not valid Unicode; depth first, without recursion, one open container a level."""
+    nesting = max_nesting()
+    walking = [("", _entries(metadata), 1)]  # containers being walked: key they are under, depth
+    while walking:
+        field, entries, depth = walking[-1]
+        for key, value in entries:
+            name = field or str(key)
+            for text in (key, value):
+                if isinstance(text, str) and (problem := unicode_problem(text)):
+                    raise RecordError(file, line, name, problem)
+            if isinstance(value, dict | list | tuple):
+                if depth == nesting:
+                    raise too_deep(file, line, name)
+                walking.append((name, _entries(value), depth + 1))
+                break
+        else:
+            walking.pop()
+
+
 def _entries(container: dict | list | tuple) -> Iterator[tuple[object, object]]:
     """``(key, value)`` of a dict's items, ``(None, item)`` of a list's."""
     return iter(container.items()) if isinstance(container, dict) else ((None, item) for item in container)
-
-
-def _counted(file: str, line: int, field: str, value: object, size: int, limit: int) -> int:
-    """``size`` with the JSON bytes of ``value`` added; RecordError once that passes ``limit``, or
-    when ``value`` is text that is not valid Unicode."""
-    size += _json_bytes(value, limit)
-    if size > limit:
-        raise RecordError(
-            file, line, "metadata", f"more than {limit} bytes as JSON (INGEST_MAX_METADATA_BYTES)"
-        )
-    if isinstance(value, str):
-        _check_unicode(file, line, field, value)
-    return size
-
-
-def _json_bytes(value: object, limit: int) -> int:
-    """About the bytes ``value`` takes in JSON with its separator, its items apart; a string longer
-    than ``limit`` characters is not encoded to tell (it has at least that many bytes)."""
-    if isinstance(value, dict | list | tuple):
-        return 2
-    if not isinstance(value, str):
-        return len(str(value)) + 1  # numbers as written; True, False, None as long as true, false, null
-    if len(value) > limit:
-        return len(value)
-    return len(value.encode("utf-8", "surrogatepass")) + 3

@@ -6,6 +6,9 @@ from ingest.errors import RecordError, SourceError
 
 MIB = 1024 * 1024
 RATIO_FLOOR_BYTES = MIB  # a compressed layer may always expand to this much, whatever its ratio
+# What json, the spool, the templates and repr() go through recursively within Python's recursion
+# limit (1,000), with room to spare.
+NESTING_CEILING = 200
 
 
 class LimitError(SourceError):
@@ -49,8 +52,9 @@ class Budget:
 
 
 def max_nesting() -> int:
-    """How deep a record may nest (JSON objects and arrays, metadata): the record itself is level 1."""
-    return settings.INGEST_MAX_NESTING
+    """How deep a record may nest (JSON objects and arrays, metadata): the record itself is level 1.
+    At most NESTING_CEILING, whatever the setting says."""
+    return min(settings.INGEST_MAX_NESTING, NESTING_CEILING)
 
 
 def too_deep(file: str, line: int, field: str) -> RecordError:

@@ -120,3 +120,14 @@ def test_xml_nested_deeper_than_jats_goes_stops_the_file_after_the_articles_befo
         SourceError, match=r"^r\.xml: XML elements nested deeper than 256 levels \(in entry 2\)"
     ):
         next(results)
+
+
+def test_a_nesting_limit_set_past_what_python_recurses_through_is_held_at_200(tmp_path, settings):
+    settings.INGEST_MAX_NESTING = 100_000
+    deep = json.dumps(record(SECOND, x=[])).replace("[]", "[" * 5000 + "]" * 5000)
+    lines = [json.dumps(record(FIRST, x=nested(199))), deep, json.dumps(record(THIRD))]
+
+    results = parse(tmp_path, "r.jsonl", "".join(line + "\n" for line in lines).encode())
+
+    assert ids(results) == [FIRST.id, THIRD.id] and errors(results) == [("r.jsonl", 2, "x")]
+    assert results[1].reason == "nested deeper than 200 levels (INGEST_MAX_NESTING)"
