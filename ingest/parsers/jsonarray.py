@@ -53,6 +53,10 @@ def parse_json(source: Source) -> Iterator[ParsedRecord | RecordError]:
             pass
     except ijson.JSONError as error:
         raise SourceError(f"{source.name}: invalid JSON in entry {entry}: {error_reason(error)}") from error
+    except UnicodeDecodeError as error:  # yajl on an escaped low surrogate without its pair, then stuck
+        raise SourceError(
+            f"{source.name}: invalid JSON in entry {entry}: an escaped surrogate without its pair"
+        ) from error
 
 
 def _entry(events: Iterator[Event], name: str, entry: int) -> ParsedRecord | RecordError:

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from ingest.errors import RecordError, SourceError
+from ingest.parsers import parse_file
 from tests.ingest import writers
 from tests.ingest.test_parser_errors import errors, ids, parse
 
@@ -91,3 +92,12 @@ def test_a_latin1_text_document_is_a_record_error(tmp_path):
 def test_a_csv_header_that_is_not_utf8_fails_the_file(tmp_path):
     with pytest.raises(SourceError, match=r"^r\.csv: line 1 \(the header\): not UTF-8 text: byte 0xe9"):
         parse(tmp_path, "r.csv", b"id,title,ann\xe9e\nx,T,2025\n")
+
+
+def test_an_escaped_unpaired_surrogate_in_a_json_array_stops_the_file_after_the_entries_before_it(tmp_path):
+    entries = json.dumps([{"id": "a", "title": "T"}, {"id": "b", "title": "half \udce9"}]).encode()
+    results = parse_file(writers.write(tmp_path / "r.json", entries))
+
+    assert next(results).external_id == "a"
+    with pytest.raises(SourceError, match=r"^r\.json: invalid JSON in entry 2: an escaped surrogate"):
+        next(results)
