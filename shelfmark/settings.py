@@ -178,7 +178,7 @@ INGEST_UPLOAD_STALE_AFTER_S = float(os.environ.get("INGEST_UPLOAD_STALE_AFTER_S"
 INGEST_MAX_MEMBER_BYTES = int(os.environ.get("INGEST_MAX_MEMBER_BYTES", 200 * 1024**2))
 INGEST_MAX_ARCHIVE_BYTES = int(os.environ.get("INGEST_MAX_ARCHIVE_BYTES", 4 * 1024**3))
 INGEST_MAX_COMPRESSION_RATIO = int(os.environ.get("INGEST_MAX_COMPRESSION_RATIO", 100))
-# How deep a record may nest (JSON objects and arrays, metadata); deeper records fail alone.
+# How deep a record may nest (JSON objects and arrays, metadata; 200 at most); deeper records fail alone.
 INGEST_MAX_NESTING = int(os.environ.get("INGEST_MAX_NESTING", 32))
 # A record's fields: a longer title or abstract, or larger metadata (as JSON), fails the record; a
 # longer full text is cut, with a warning (the classifier reads its first few thousand words only).
