@@ -8,6 +8,9 @@ import pytest
 
 from ingest.errors import SourceError
 from ingest.parsers import parse_file
+from ingest.spool import read_spool, write_spool
+from ingest.storing import store_records
+from library.models import Corpus, Document
 from tests.ingest import writers
 from tests.ingest.memory import parse_in_child
 from tests.ingest.test_parser_errors import errors, ids, parse
@@ -131,3 +134,26 @@ def test_a_nesting_limit_set_past_what_python_recurses_through_is_held_at_200(tm
 
     assert ids(results) == [FIRST.id, THIRD.id] and errors(results) == [("r.jsonl", 2, "x")]
     assert results[1].reason == "nested deeper than 200 levels (INGEST_MAX_NESTING)"
+
+
+def test_a_record_nested_800_deep_loses_nothing_else_through_the_spool_and_the_catalogue(
+    tmp_path, arxiv_taxonomy
+):
+    """The issue's job: one of four records with metadata nested 800 deep stored 0 of 4."""
+    deep = json.dumps(record(SECOND, categories=list(SECOND.labels), meta=[])).replace(
+        "[]", "[" * 800 + "]" * 800
+    )
+    lines = [json.dumps(record(s, categories=list(s.labels))) for s in (FIRST, THIRD, FOURTH)]
+    path = writers.write(tmp_path / "r.jsonl", "\n".join([lines[0], deep, *lines[1:]]).encode())
+    spool = tmp_path / "spool.jsonl"
+
+    assert write_spool(parse_file(path), spool, 2, lambda: True) == 4
+    stored = store_records(
+        Corpus.objects.create(name="c", taxonomy=arxiv_taxonomy), [i for i, _ in read_spool(spool, 0)]
+    )
+
+    assert [(f.file, f.line, f.field) for f in stored.failures] == [("r.jsonl", 2, "meta")]
+    assert sorted(Document.objects.values_list("external_id", flat=True)) == sorted(
+        [FIRST.id, THIRD.id, FOURTH.id]
+    )
+    assert not stored.warnings
