@@ -59,4 +59,5 @@ def _item(data: dict) -> Item:
     if "error" in data:
         return RecordError(**data["error"])
     record = data["record"]
-    return ParsedRecord(**{**record, "labels": tuple(record["labels"])})
+    warnings = tuple(tuple(warning) for warning in record.get("warnings", ()))  # spools of before have none
+    return ParsedRecord(**{**record, "labels": tuple(record["labels"]), "warnings": warnings})

@@ -62,6 +62,11 @@ def store_records(
     )
     unknown = store_librarian_subjects(corpus, {stored[e]: records[e] for e in stored}, by)
     warnings = [
+        RecordError(records[e].file, records[e].line, field, reason)
+        for e in stored
+        for field, reason in records[e].warnings
+    ]
+    warnings += [
         RecordError(
             record.file,
             record.line,

@@ -16,6 +16,7 @@ class ParsedRecord:
     full_text: str = ""
     metadata: dict = field(default_factory=dict)
     labels: tuple[str, ...] = ()  # subjects given in the input: node codes or label paths
+    warnings: tuple[tuple[str, str], ...] = ()  # (field, reason): input left out, e.g. a full text cut
 
     @property
     def content_hash(self) -> str:

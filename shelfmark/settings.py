@@ -252,6 +252,19 @@ INGEST_UPLOAD_MAX_OPEN_PER_USER = int(os.environ.get("INGEST_UPLOAD_MAX_OPEN_PER
 INGEST_UPLOAD_MAX_OPEN_BYTES = int(
     os.environ.get("INGEST_UPLOAD_MAX_OPEN_BYTES", 4 * INGEST_UPLOAD_MAX_BYTES)
 )
+# Parsing: what one input may hold in memory (a line, an entry, a PDF), what an archive may expand
+# to in all, and how far a compressed layer may expand (ingest/parsers/limits.py).
+INGEST_MAX_MEMBER_BYTES = int(os.environ.get("INGEST_MAX_MEMBER_BYTES", 200 * 1024**2))
+INGEST_MAX_ARCHIVE_BYTES = int(os.environ.get("INGEST_MAX_ARCHIVE_BYTES", 4 * 1024**3))
+INGEST_MAX_COMPRESSION_RATIO = int(os.environ.get("INGEST_MAX_COMPRESSION_RATIO", 100))
+# How deep a record may nest (JSON objects and arrays, metadata; 200 at most); deeper records fail alone.
+INGEST_MAX_NESTING = int(os.environ.get("INGEST_MAX_NESTING", 32))
+# A record's fields: a longer title or abstract, or larger metadata (as JSON), fails the record; a
+# longer full text is cut, with a warning (the classifier reads its first few thousand words only).
+INGEST_MAX_TITLE_CHARS = int(os.environ.get("INGEST_MAX_TITLE_CHARS", 2_000))
+INGEST_MAX_ABSTRACT_CHARS = int(os.environ.get("INGEST_MAX_ABSTRACT_CHARS", 100_000))
+INGEST_MAX_METADATA_BYTES = int(os.environ.get("INGEST_MAX_METADATA_BYTES", 64 * 1024))
+INGEST_MAX_FULL_TEXT_CHARS = int(os.environ.get("INGEST_MAX_FULL_TEXT_CHARS", 2_000_000))
 
 # Classifier
 CLASSIFIER_ENCODER = os.environ.get("CLASSIFIER_ENCODER", "onnx-fp32")

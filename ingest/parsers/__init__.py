@@ -3,8 +3,9 @@
 ``parse_file`` takes any of the formats in ``detection.FORMATS``, plain or gzip-compressed, alone,
 in a ZIP or tar archive (nested one level at most) or in a folder. One broken record is a
 RecordError among the records; a file that cannot be read at all raises SourceError, and so does
-an archive over a size limit. Within an archive, a member that cannot be read is one RecordError
-(line 0, naming the member) and the other members go on.
+an archive over a size limit. Within an archive, a member that cannot be read, or is not read
+(a path that climbs out or is absolute, a link, a device), is one RecordError (line 0, naming the
+member and why) and the other members go on.
 """
 
 import os
@@ -16,8 +17,9 @@ from ingest.errors import RecordError, SourceError
 from ingest.parsers.annif import is_subject_file, parse_annif_tsv, parse_text_document, subject_file_of
 from ingest.parsers.archives import Member, archive_members, folder_members
 from ingest.parsers.bibtex import parse_bibtex
+from ingest.parsers.decoding import refuse_binary
 from ingest.parsers.delimited import parse_delimited
-from ingest.parsers.detection import ARCHIVE_FORMATS, detect_format, normalise_format
+from ingest.parsers.detection import ARCHIVE_FORMATS, RECORD_FORMATS, detect_format, normalise_format
 from ingest.parsers.jats import parse_jats
 from ingest.parsers.jsonarray import parse_json
 from ingest.parsers.jsonl import parse_jsonl
@@ -48,6 +50,7 @@ RECORD_PARSERS: dict[str, Callable[[Source], Iterator[ParseResult]]] = {
 }
 DELIMITERS = {"csv": None, "tsv": "\t"}  # None: "," or ";", as the header has it
 MAX_ARCHIVE_DEPTH = 1  # an archive may hold archives, but those may not
+TEXT_FORMATS = tuple(kind for kind in RECORD_FORMATS if kind != "pdf")
 
 
 def parse_file(
@@ -108,13 +111,17 @@ def _parse_source(
         path = strip_gzip_suffix(path)
         head, stream = peek(gunzip(stream, source.name, size))
     kind = detect_format(head, source.name, path, reading.wanted)
+    if kind in TEXT_FORMATS:
+        refuse_binary(head, source.name)
     source = Source(stream, source.name, path)
     if kind in ARCHIVE_FORMATS:
         if reading.depth > MAX_ARCHIVE_DEPTH:
             raise SourceError(
                 f"{source.name}: an archive inside a nested archive (one level of nesting at most)"
             )
-        with archive_members(stream, source.name, kind) as members:
+        with archive_members(stream, source.name, kind) as (members, skipped):
+            for member in skipped:
+                yield RecordError(f"{source.name}:{member.path}", 0, "", f"not read: {member.reason}")
             yield from _parse_members(members, source.name, reading.inside(source.name))
     elif kind in DELIMITERS:
         yield from parse_delimited(source, DELIMITERS[kind], reading.mapping)

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from ingest.errors import RecordError
-from ingest.parsers.decoding import not_utf8, text_lines
+from ingest.parsers.decoding import record_lines, text_lines
 from ingest.parsers.opening import Source, read_bounded
 from ingest.parsers.plaintext import (
     abstract_after_heading,
@@ -30,7 +30,10 @@ _URI = re.compile(r"<([^<>]*)>")
 
 def parse_annif_tsv(source: Source) -> Iterator[ParsedRecord | RecordError]:
     """Stream an Annif short-text corpus: one document a line, its subject URIs after a tab."""
-    for line, text in text_lines(source.stream, source.name):
+    for line, text in record_lines(source.stream, source.name):
+        if isinstance(text, RecordError):
+            yield text
+            continue
         if not text.strip():
             continue
         try:
@@ -59,10 +62,7 @@ def parse_text_document(
 ) -> Iterator[ParsedRecord | RecordError]:
     """One plain-text document, its subjects read from an Annif subject file when there is one."""
     data = read_bounded(source.stream, source.name, "text document")
-    try:
-        text = data.decode("utf-8").removeprefix("\ufeff")
-    except UnicodeDecodeError as error:
-        raise not_utf8(source.name, error, error.start) from error
+    text = data.decode("utf-8", "surrogateescape").removeprefix("\ufeff")  # bad bytes fail the record
     labels = _subject_file_labels(subjects.stream, subjects.name) if subjects else []
     try:
         yield build_record(

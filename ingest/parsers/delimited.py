@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from itertools import chain
 
 from ingest.errors import RecordError, SourceError
+from ingest.parsers.bounds import unicode_problem
 from ingest.parsers.decoding import text_lines
 from ingest.parsers.jsonl import LABEL_FIELDS
 from ingest.parsers.limits import max_member_bytes
@@ -30,6 +31,8 @@ def parse_delimited(
     first = next(lines, None)
     if first is None:
         raise SourceError(f"{source.name}: the file is empty")
+    if problem := unicode_problem(first[1]):
+        raise SourceError(f"{source.name}: line 1 (the header): {problem}")
     if delimiter is None:
         delimiter = ";" if first[1].count(";") > first[1].count(",") else ","
     reader = csv.reader(chain([first[1]], (text for _, text in lines)), delimiter=delimiter)

@@ -27,11 +27,15 @@ ID_TYPES = ("doi", "pmid", "pmcid", "pmc", "publisher-id")
 CONTAINERS = {"sec", "list", "list-item", "def-list", "boxed-text", "disp-quote", "app", "app-group", "ack"}
 SKIPPED = {"fig", "table-wrap", "graphic", "media", "ref-list", "fn-group", "supplementary-material", "label"}
 PARAGRAPHS = {"p", "title", "disp-formula", "statement", "preformat", "verse-group", "def-item"}
+# Far deeper than JATS goes, MathML included. Deeper elements stop the file: the tree builder would
+# hold every one of them, and the walk of an article's sections recurses.
+MAX_ELEMENT_DEPTH = 256
 _DECLARED_ENCODING = re.compile(rb"^\s*<\?xml[^>]*encoding\s*=\s*[\"']([A-Za-z0-9._-]+)")
 
 
 def parse_jats(source: Source) -> Iterator[ParsedRecord | RecordError]:
-    """Stream the articles of a JATS file; an article over INGEST_MAX_MEMBER_BYTES is a RecordError."""
+    """Stream the articles of a JATS file; an article over INGEST_MAX_MEMBER_BYTES is a RecordError,
+    elements nested deeper than MAX_ELEMENT_DEPTH a SourceError."""
     limit = max_member_bytes()
     position, article_start = 0, None
 
@@ -46,6 +50,11 @@ def parse_jats(source: Source) -> Iterator[ParsedRecord | RecordError]:
         for event, element in iterparse(stream, events=("start", "end"), forbid_dtd=False):
             if event == "start":
                 stack.append(element)
+                if len(stack) > MAX_ELEMENT_DEPTH:
+                    raise SourceError(
+                        f"{source.name}: XML elements nested deeper than {MAX_ELEMENT_DEPTH} levels"
+                        f" (in entry {entry + 1}); the articles before it are read"
+                    )
                 if article_start is None and _local(element.tag) == "article":
                     article_start = position
                 continue

@@ -8,44 +8,63 @@ import ijson
 from ingest.errors import RecordError, SourceError
 from ingest.parsers.decoding import utf8_checked
 from ingest.parsers.jsonl import record_from_object
-from ingest.parsers.limits import max_member_bytes
+from ingest.parsers.jsonvalues import (
+    OPENING,
+    Event,
+    TooDeep,
+    build_value,
+    error_reason,
+    json_events,
+    skip_value,
+)
+from ingest.parsers.limits import max_member_bytes, max_nesting, too_deep
 from ingest.parsers.opening import Source, observed
 from ingest.types import ParsedRecord
 
 
 def parse_json(source: Source) -> Iterator[ParsedRecord | RecordError]:
-    """Stream the records of a JSON array one entry at a time, the entry number as the line."""
+    """Stream the records of a JSON array one entry at a time, the entry number as the line; an
+    entry nested deeper than INGEST_MAX_NESTING is a RecordError, passed over without being built."""
     limit = max_member_bytes()
-    entry, since_entry = 0, 0
+    entry, since_entry = 1, 0
 
     def bound_entry(data: bytes) -> None:
         nonlocal since_entry
         since_entry += len(data)
         if since_entry > limit:
             raise SourceError(
-                f"{source.name}: entry {entry + 1} is larger than {limit} bytes (INGEST_MAX_MEMBER_BYTES)"
+                f"{source.name}: entry {entry} is larger than {limit} bytes (INGEST_MAX_MEMBER_BYTES)"
             )
 
     stream = utf8_checked(source.stream, source.name)
-    events = ijson.parse(observed(stream, bound_entry), use_float=True)
+    events = json_events(observed(stream, bound_entry))
     try:
         first = next(events, None)
-        if first is None or first[1] not in ("start_array", "start_map"):
+        if first is None or first[0] not in OPENING:
             raise SourceError(f"{source.name}: expected a JSON array of record objects")
-        prefix = "item" if first[1] == "start_array" else ""
-        for entry, obj in enumerate(ijson.items(chain([first], events), prefix), start=1):
+        starts = events if first[0] == "start_array" else iter([first])
+        for start in starts:
+            if start[0] == "end_array":
+                break
             since_entry = 0
-            try:
-                yield record_from_object(obj, source.name, entry)
-            except RecordError as error:
-                yield error
+            yield _entry(chain([start], events), source.name, entry)
+            entry += 1
+        for _ in events:  # ijson raises on anything after the array
+            pass
     except ijson.JSONError as error:
-        raise SourceError(f"{source.name}: invalid JSON in entry {entry + 1}: {_reason(error)}") from error
+        raise SourceError(f"{source.name}: invalid JSON in entry {entry}: {error_reason(error)}") from error
+    except UnicodeDecodeError as error:  # yajl on an escaped low surrogate without its pair, then stuck
+        raise SourceError(
+            f"{source.name}: invalid JSON in entry {entry}: an escaped surrogate without its pair"
+        ) from error
 
 
-def _reason(error: ijson.JSONError) -> str:
-    """The first line of ijson's message (the rest points at the spot with a drawing)."""
-    message = error.args[0] if error.args else ""
-    if isinstance(message, bytes):
-        message = message.decode("utf-8", errors="replace")
-    return str(message).strip().splitlines()[0] if str(message).strip() else type(error).__name__
+def _entry(events: Iterator[Event], name: str, entry: int) -> ParsedRecord | RecordError:
+    nesting = max_nesting()
+    try:
+        return record_from_object(build_value(events, nesting), name, entry)
+    except RecordError as error:
+        return error
+    except TooDeep as error:
+        skip_value(events, error.depth)
+        return too_deep(name, entry, error.key)

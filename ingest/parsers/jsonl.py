@@ -3,9 +3,14 @@
 import json
 from collections.abc import Iterator
 
+import ijson
+
 from ingest.errors import RecordError
-from ingest.parsers.decoding import text_lines
+from ingest.parsers.decoding import record_lines
+from ingest.parsers.jsonvalues import TooDeep, error_reason, loads_bounded
+from ingest.parsers.limits import max_nesting, too_deep
 from ingest.parsers.opening import Source
+from ingest.parsers.records import build_record
 from ingest.types import ParsedRecord
 
 TEXT_FIELDS = ("title", "abstract", "full_text")
@@ -32,37 +37,42 @@ def record_from_object(obj: object, file: str, line: int) -> ParsedRecord:
     external_id = obj.get("id")
     if isinstance(external_id, int):
         external_id = str(external_id)
-    if not isinstance(external_id, str) or not external_id.strip():
-        raise RecordError(file, line, "id", "missing or empty")
     texts = {}
     for name in TEXT_FIELDS:
         value = obj.get(name) or ""
         if not isinstance(value, str):
             raise RecordError(file, line, name, f"expected text, got {type(value).__name__}")
-        texts[name] = value.strip()
-    if not texts["title"]:
-        raise RecordError(file, line, "title", "missing or empty")
-    metadata = {k: v for k, v in obj.items() if k != "id" and k not in TEXT_FIELDS}
-    return ParsedRecord(
-        file=file,
-        line=line,
-        external_id=external_id.strip(),
-        metadata=metadata,
+        texts[name] = value
+    return build_record(
+        file,
+        line,
+        external_id if isinstance(external_id, str) else "",
+        texts.pop("title"),
+        metadata={k: v for k, v in obj.items() if k != "id" and k not in TEXT_FIELDS},
         labels=labels_from_object(obj, file, line),
         **texts,
     )
 
 
 def parse_jsonl(source: Source) -> Iterator[ParsedRecord | RecordError]:
-    """Stream JSON Lines: one record object a line; bad lines come out as RecordError."""
-    for line, text in text_lines(source.stream, source.name):
+    """Stream JSON Lines: one record object a line; bad lines, lines over INGEST_MAX_MEMBER_BYTES
+    and lines nested deeper than INGEST_MAX_NESTING come out as RecordError."""
+    nesting = max_nesting()
+    for line, text in record_lines(source.stream, source.name):
+        if isinstance(text, RecordError):
+            yield text
+            continue
         if not text.strip():
             continue
         try:
-            yield record_from_object(json.loads(text), source.name, line)
+            yield record_from_object(loads_bounded(text, nesting), source.name, line)
         except RecordError as error:
             yield error
+        except TooDeep as error:
+            yield too_deep(source.name, line, error.key)
         except json.JSONDecodeError as error:
             yield RecordError(source.name, line, "", f"invalid JSON: {error.msg} at column {error.colno}")
-        except (ValueError, RecursionError) as error:  # huge integers, absurd nesting
+        except ijson.JSONError as error:
+            yield RecordError(source.name, line, "", f"invalid JSON: {error_reason(error)}")
+        except ValueError as error:  # huge integers
             yield RecordError(source.name, line, "", f"invalid JSON: {error}")

@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from pathlib import PurePosixPath
 
 from ingest.errors import RecordError
+from ingest.parsers.bounds import check_fields, cut_full_text
 from ingest.types import ParsedRecord
 
 _SPACE = re.compile(r"\s+")
@@ -23,21 +24,28 @@ def build_record(
     labels: Iterable[str] = (),
 ) -> ParsedRecord:
     """A record with stripped texts (NUL characters, which databases refuse, removed) and unique
-    labels; RecordError when the id or the title is empty."""
-    external_id, title = _clean(external_id), _clean(title)
+    labels; RecordError when the id or the title is empty, or a field is over its bound or not valid
+    Unicode (see ``bounds``); a full text over its bound is cut, with a warning."""
+    external_id, title, abstract = _clean(external_id), _clean(title), _clean(abstract)
     if not external_id:
         raise RecordError(file, line, "id", "missing or empty")
     if not title:
         raise RecordError(file, line, "title", "missing or empty")
+    full_text, warnings = cut_full_text(_clean(full_text))
+    labels = tuple(dict.fromkeys(label.strip() for label in labels if label.strip()))
+    metadata = metadata or {}
+    texts = {"id": external_id, "title": title, "abstract": abstract, "full_text": full_text}
+    check_fields(file, line, texts, labels, metadata)
     return ParsedRecord(
         file=file,
         line=line,
         external_id=external_id,
         title=title,
-        abstract=_clean(abstract),
-        full_text=_clean(full_text),
-        metadata=metadata or {},
-        labels=tuple(dict.fromkeys(label.strip() for label in labels if label.strip())),
+        abstract=abstract,
+        full_text=full_text,
+        metadata=metadata,
+        labels=labels,
+        warnings=warnings,
     )
 
 

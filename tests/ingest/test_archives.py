@@ -1,6 +1,7 @@
-"""ZIP and tar archives of mixed formats, nesting, hidden files, Annif corpora and zip bombs."""
+"""ZIP and tar archives of mixed formats, nesting, hidden files, members not read, Annif corpora and zip bombs."""
 
 import io
+import stat
 import tarfile
 import zipfile
 
@@ -104,12 +105,12 @@ def test_a_broken_member_is_one_error_and_the_others_go_on(tmp_path):
 
     assert summary([results[0], results[4]]) == expected([SAMPLES[0], SAMPLES[2]])
     errors = results[1:4]
-    assert [(e.file, e.line, type(e)) for e in errors] == [
-        ("batch.zip:b.jsonl", 0, RecordError),
-        ("batch.zip:c.jsonl.gz", 0, RecordError),
-        ("batch.zip:d.pdf", 0, RecordError),
+    assert [(e.file, e.line, e.field, type(e)) for e in errors] == [
+        ("batch.zip:b.jsonl", 1, "title", RecordError),
+        ("batch.zip:c.jsonl.gz", 0, "", RecordError),
+        ("batch.zip:d.pdf", 0, "", RecordError),
     ]
-    assert "not UTF-8" in errors[0].reason and "byte offset 25 (line 1)" in errors[0].reason
+    assert errors[0].reason == "not UTF-8 text: byte 0xe9 at character 4; save the file as UTF-8"
     assert "truncated" in errors[1].reason
     assert "not a readable PDF" in errors[2].reason
 
@@ -180,3 +181,88 @@ def test_a_broken_zip_is_a_source_error(tmp_path):
 
     with pytest.raises(SourceError, match=r"broken\.zip: not a readable ZIP archive"):
         list(parse_file(path))
+
+
+def not_read(results: list) -> dict[str, str]:
+    """The members reported as not read: name → reason."""
+    return {
+        r.file: r.reason.removeprefix("not read: ")
+        for r in results
+        if isinstance(r, RecordError) and r.line == 0 and r.reason.startswith("not read: ")
+    }
+
+
+def test_zip_members_that_climb_out_are_absolute_or_links_are_reported_not_read(tmp_path):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("a.jsonl", writers.jsonl(SAMPLES[:1]))
+        archive.writestr("./b.jsonl", writers.jsonl(SAMPLES[1:2]))
+        for name in (
+            "../evil.jsonl",
+            "x/../../evil.jsonl",
+            "..\\win.jsonl",
+            "/etc/abs.jsonl",
+            "C:/abs.jsonl",
+        ):
+            archive.writestr(name, writers.jsonl(SAMPLES[2:3]))
+        link = zipfile.ZipInfo("link.jsonl")
+        link.external_attr = (stat.S_IFLNK | 0o777) << 16
+        archive.writestr(link, "/etc/passwd")
+        archive.writestr("__MACOSX/._a.jsonl", b"\x00\x05")
+    path = writers.write(tmp_path / "batch.zip", out.getvalue())
+
+    results = list(parse_file(path))
+
+    assert summary([r for r in results if isinstance(r, ParsedRecord)]) == expected(SAMPLES[:2])
+    climbs = 'a path that climbs out of the archive ("..")'
+    assert not_read(results) == {
+        "batch.zip:../evil.jsonl": climbs,
+        "batch.zip:x/../../evil.jsonl": climbs,
+        "batch.zip:..\\win.jsonl": climbs,
+        "batch.zip:/etc/abs.jsonl": "an absolute path",
+        "batch.zip:C:/abs.jsonl": "an absolute path",
+        "batch.zip:link.jsonl": "a symbolic link",
+    }
+    assert len(results) == 8  # nothing else: the resource fork is left out quietly
+
+
+def test_tar_links_devices_and_escaping_paths_are_reported_not_read(tmp_path):
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w:gz") as archive:
+        for name, data in {"a.jsonl": writers.jsonl(SAMPLES[:1]), "../up.jsonl": b"{}\n"}.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+        for name, kind, target in [
+            ("sym.jsonl", tarfile.SYMTYPE, "/etc/passwd"),
+            ("hard.jsonl", tarfile.LNKTYPE, "a.jsonl"),
+            ("tty", tarfile.CHRTYPE, ""),
+            ("pipe", tarfile.FIFOTYPE, ""),
+        ]:
+            info = tarfile.TarInfo(name)
+            info.type, info.linkname = kind, target
+            archive.addfile(info)
+    path = writers.write(tmp_path / "batch.tgz", out.getvalue())
+
+    results = list(parse_file(path))
+
+    assert summary([r for r in results if isinstance(r, ParsedRecord)]) == expected(SAMPLES[:1])
+    assert not_read(results) == {
+        "batch.tgz:../up.jsonl": 'a path that climbs out of the archive ("..")',
+        "batch.tgz:sym.jsonl": "a symbolic link (to /etc/passwd)",
+        "batch.tgz:hard.jsonl": "a hard link (to a.jsonl)",
+        "batch.tgz:tty": "a device or FIFO",
+        "batch.tgz:pipe": "a device or FIFO",
+    }
+
+
+def test_a_member_not_read_in_a_nested_archive_is_named_by_both(tmp_path):
+    inner = zip_bytes({"../x.jsonl": b"{}\n", "ok.jsonl": writers.jsonl(SAMPLES[:1])})
+    path = writers.write(tmp_path / "outer.zip", zip_bytes({"inner.zip": inner}))
+
+    results = list(parse_file(path))
+
+    assert not_read(results) == {
+        "outer.zip:inner.zip:../x.jsonl": 'a path that climbs out of the archive ("..")'
+    }
+    assert summary(results[1:]) == expected(SAMPLES[:1])
