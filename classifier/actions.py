@@ -10,6 +10,7 @@ from classifier.chunking import DocumentText
 from classifier.loading import LoadedClassifier, load_classifier
 from classifier.types import Prediction, Readable
 from classifier.vectors import document_vectors
+from library.actions import lock_documents
 from library.models import Classification, Document, DocumentAssessment, DocumentEmbedding
 from taxonomy.models import Node, Taxonomy
 from taxonomy.tree import Tree
@@ -28,6 +29,10 @@ def classify_documents(
     again (``classifier.decisions``). A row whose subject the model proposes again is updated in
     place, keeping its id and age, so running it twice leaves the same rows and a retried task is
     harmless. Documents whose subjects changed get a newer ``updated``, so their index version grows.
+
+    The documents' rows are locked before anything of theirs is read (``lock_documents``): two runs
+    of one batch, or a run beside a librarian's decision, take turns; documents deleted meanwhile
+    are passed over.
     """
     if not documents:
         return 0
@@ -38,6 +43,12 @@ def classify_documents(
     predictions = classifier.predict(texts, vectors)
     node_ids = dict(Node.objects.filter(taxonomy=taxonomy).values_list("code", "id"))
     with transaction.atomic():
+        present = lock_documents(document_ids)
+        if len(present) < len(document_ids):  # deleted since they were read
+            keep = [i for i, document_id in enumerate(document_ids) if document_id in present]
+            documents, vectors = [documents[i] for i in keep], vectors[keep]
+            predictions, fresh = [predictions[i] for i in keep], [keep.index(i) for i in fresh if i in keep]
+            document_ids = [d.id for d in documents]
         proposals = predictions
         if rejected := decisions.rejected_codes(document_ids):
             tree = Tree.from_taxonomy(taxonomy)

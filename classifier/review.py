@@ -3,7 +3,8 @@
 Each action is one change in one transaction. Stored subjects keep the model's convention (a
 subject comes with every ancestor, so counts and facets add up), the document's ``updated``
 grows so that the index version does too, and the document is re-indexed after commit. The
-index task is addressed by name, so the classifier does not import search. Decisions outlive
+index task is addressed by name, so the classifier does not import search. The document's row is
+locked first, so a decision and a classification of the same document take turns. Decisions outlive
 reclassification (``classifier.decisions``): an accepted subject is marked reviewed and stays as
 it is; a rejected one is recorded and not proposed again. Every decision names who made it
 (``by``: None for a command) in the subject's row and in the audit trail (``library.audit``).
@@ -14,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from classifier import decisions
+from library.actions import lock_documents
 from library.audit import Actor, acting, record
 from library.models import Classification, Decision, Document
 from taxonomy.models import Node
@@ -44,6 +46,7 @@ def _audit(action: Decision.Action, by: Actor, document_id: int, subject: str = 
 @transaction.atomic
 def accept(classification: Classification, by: Actor = None) -> None:
     """Confirm a subject; the subjects above it, which it implies, are confirmed with it."""
+    lock_documents([classification.document_id])
     tree = Tree.from_taxonomy(classification.node.taxonomy_id)
     code = classification.node.code
     _mark_reviewed(
@@ -56,6 +59,7 @@ def accept(classification: Classification, by: Actor = None) -> None:
 @transaction.atomic
 def accept_all(document: Document, by: Actor = None) -> int:
     """Confirm every subject of the document that awaits review; returns how many."""
+    lock_documents([document.pk])
     waiting = Classification.objects.filter(document=document, status=Classification.Status.REVIEW)
     nodes = list(waiting.values_list("node__taxonomy_id", "node__code"))
     if nodes:
@@ -84,6 +88,7 @@ def reject(classification: Classification, by: Actor = None) -> None:
     subjects that no remaining subject implies go too. A document left without any subject
     shows among those that need one (``queries.documents_without_subject``). The model does not
     propose the subject, or any below it, for the document again."""
+    lock_documents([classification.document_id])
     document_id, taxonomy_id = classification.document_id, classification.node.taxonomy_id
     tree = Tree.from_taxonomy(taxonomy_id)
     rows = Classification.objects.filter(document_id=document_id, node__taxonomy_id=taxonomy_id)
@@ -104,6 +109,7 @@ def correct(document: Document, code: str, by: Actor = None) -> Classification:
     """Give the document a subject a librarian chose, with its ancestors; the librarian's word
     replaces the model's on those nodes, and ends earlier rejections of them. Returns the
     librarian's classification for ``code``."""
+    lock_documents([document.pk])
     taxonomy_id = document.corpus.taxonomy_id
     tree = Tree.from_taxonomy(taxonomy_id)
     if code not in tree.parents:

@@ -169,6 +169,8 @@ class Upload(models.Model):
     )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(default=timezone.now, help_text="when the last bytes were stored")
+    writer = models.UUIDField(null=True, blank=True, help_text="the request writing a chunk now, if any")
+    writing_since = models.DateTimeField(null=True, blank=True, help_text="its claim, renewed as it writes")
 
     class Meta:
         db_table = "ingest_upload"

@@ -15,6 +15,7 @@ from jobs.models import IngestBatch, IngestJob, Reclassification
 from jobs.pipeline import dispatch_batch, queue_parse
 from jobs.progress import FINISHED, refresh_progress
 from jobs.turns import hold_checkpoint, pause_parsing, pending_batches
+from library.actions import lock_corpus
 from library.audit import Actor, acting, record
 from library.models import Corpus, Decision, Document
 
@@ -33,12 +34,19 @@ def start_reclassify(corpus: Corpus, model: str | None = None, by: Actor = None)
 
     ``model``: a trained model's version, ``zeroshot``, or ``active``/None for the active model
     (``classifier.versions.UnknownModel`` if the taxonomy has no such model). One reclassification
-    of a corpus at a time (``ReclassificationRunning``).
+    of a corpus at a time (``ReclassificationRunning``): the corpus's row is locked before the
+    look for a running one, so two requests at once start one job.
     """
     version = choose_model(corpus.taxonomy, model)
-    running = open_reclassification(corpus)
-    if running is not None:
-        raise ReclassificationRunning(running)
+    with transaction.atomic():
+        lock_corpus(corpus)
+        running = open_reclassification(corpus)
+        if running is not None:
+            raise ReclassificationRunning(running)
+        return _create(corpus, version, by)
+
+
+def _create(corpus: Corpus, version: str, by: Actor) -> IngestJob:
     job = IngestJob.objects.create(
         corpus=corpus,
         created_by=acting(by),

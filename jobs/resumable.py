@@ -3,6 +3,7 @@ started as an ingest job like any upload (``jobs.uploads.start_upload_job``) onc
 
 import logging
 import os
+import time
 import uuid
 from collections.abc import Iterable
 from datetime import timedelta
@@ -11,7 +12,7 @@ from typing import BinaryIO
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from jobs.errors import (
@@ -30,6 +31,7 @@ from taxonomy.models import Taxonomy
 logger = logging.getLogger(__name__)
 
 CHECKPOINT_BYTES = 64 * 1024 * 1024  # a long chunk is made durable and counted this often
+RENEW_CLAIM_S = 10  # a request renews its claim this often, far inside INGEST_UPLOAD_WRITER_TIMEOUT_S
 RECEIVING = Upload.State.RECEIVING
 
 
@@ -112,7 +114,11 @@ def append_chunk(upload: Upload, offset: int, length: int, chunks: Iterable[byte
             upload.size,
         )
     if length and upload.state == RECEIVING:
-        _write(upload.pk, offset, length, chunks)
+        writer = _claim(upload.pk, offset)
+        try:
+            _write(upload.pk, writer, offset, length, chunks)
+        finally:
+            Upload.objects.filter(pk=upload.pk, writer=writer).update(writer=None, writing_since=None)
     upload = _reload(upload.pk)
     if upload.state == RECEIVING and upload.offset == upload.size:
         upload = _finish(upload)
@@ -160,38 +166,66 @@ def _reload(upload_id: uuid.UUID) -> Upload:
     return upload
 
 
-def _write(upload_id: uuid.UUID, offset: int, length: int, chunks: Iterable[bytes]) -> None:
+def _claim(upload_id: uuid.UUID, offset: int) -> uuid.UUID:
+    """Claim the upload for one request's chunk at ``offset``, before a byte of it is written, so
+    that two requests never write over each other; OffsetConflict when another holds it, or the
+    offset moved. A claim not renewed for ``INGEST_UPLOAD_WRITER_TIMEOUT_S`` (its request died)
+    lapses."""
+    writer, now = uuid.uuid4(), timezone.now()
+    lapsed = now - timedelta(seconds=settings.INGEST_UPLOAD_WRITER_TIMEOUT_S)
+    free = Q(writer__isnull=True) | Q(writing_since__lt=lapsed)
+    claimed = Upload.objects.filter(free, pk=upload_id, state=RECEIVING, offset=offset).update(
+        writer=writer, writing_since=now
+    )
+    if not claimed:
+        now_at = _reload(upload_id).offset
+        raise OffsetConflict(now_at, f"another request is sending bytes to this upload; resume at {now_at:,}")
+    return writer
+
+
+def _write(
+    upload_id: uuid.UUID, writer: uuid.UUID, offset: int, length: int, chunks: Iterable[bytes]
+) -> None:
     """Write up to ``length`` bytes at ``offset``, counting them every CHECKPOINT_BYTES and at the end."""
     try:
         with open(partial_path(upload_id), "r+b") as out:
             out.seek(offset)
-            left, pending = length, 0
+            left, pending, held = length, 0, time.monotonic()
             for chunk in chunks:
+                if time.monotonic() - held > RENEW_CLAIM_S:  # a slow client: renew before writing
+                    _renew(upload_id, writer)
+                    held = time.monotonic()
                 chunk = chunk[:left]
                 out.write(chunk)
                 left -= len(chunk)
                 pending += len(chunk)
                 if pending >= CHECKPOINT_BYTES:
-                    offset, pending = _count(upload_id, out, offset, pending), 0
+                    offset, pending = _count(upload_id, writer, out, offset, pending), 0
                 if not left:
                     break
-            _count(upload_id, out, offset, pending)
+            _count(upload_id, writer, out, offset, pending)
     except FileNotFoundError as error:  # discarded before the first byte
         raise UploadGone() from error
 
 
-def _count(upload_id: uuid.UUID, out: BinaryIO, offset: int, written: int) -> int:
-    """Make the bytes written since ``offset`` durable, then count them; the new offset.
+def _renew(upload_id: uuid.UUID, writer: uuid.UUID) -> None:
+    """Renew the request's claim; OffsetConflict (and no more bytes written) once it lapsed."""
+    if not Upload.objects.filter(pk=upload_id, writer=writer).update(writing_since=timezone.now()):
+        now_at = _reload(upload_id).offset
+        raise OffsetConflict(now_at, f"this request took too long and lost the upload; resume at {now_at:,}")
 
-    The update names the offset it starts from, so of two requests at one offset only the first
-    counts (a retry of the same chunk writes the same bytes; nothing past the offset is trusted).
-    """
+
+def _count(upload_id: uuid.UUID, writer: uuid.UUID, out: BinaryIO, offset: int, written: int) -> int:
+    """Make the bytes written since ``offset`` durable, then count them and renew the claim; the
+    new offset. The update names the claim and the offset it starts from: a request whose claim
+    lapsed counts nothing."""
     out.flush()
     os.fsync(out.fileno())
     if not written:
         return offset
-    counted = Upload.objects.filter(pk=upload_id, state=RECEIVING, offset=offset).update(
-        offset=offset + written, updated=timezone.now()
+    now = timezone.now()
+    counted = Upload.objects.filter(pk=upload_id, state=RECEIVING, offset=offset, writer=writer).update(
+        offset=offset + written, updated=now, writing_since=now
     )
     if not counted:
         now = _reload(upload_id).offset

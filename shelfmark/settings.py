@@ -247,6 +247,8 @@ INGEST_BATCH_MAX_DISPATCHES = int(os.environ.get("INGEST_BATCH_MAX_DISPATCHES", 
 # upload may go without a chunk before it is discarded (workers look every watchdog interval).
 INGEST_UPLOAD_MAX_BYTES = int(os.environ.get("INGEST_UPLOAD_MAX_BYTES", 10 * 1024**3))
 INGEST_UPLOAD_STALE_AFTER_S = float(os.environ.get("INGEST_UPLOAD_STALE_AFTER_S", 24 * 3600))
+# A request sending a chunk holds its upload; a hold not renewed this long (the request died) lapses.
+INGEST_UPLOAD_WRITER_TIMEOUT_S = float(os.environ.get("INGEST_UPLOAD_WRITER_TIMEOUT_S", 120))
 # Quotas of unfinished resumable uploads: per user, and the bytes all of them declare together.
 INGEST_UPLOAD_MAX_OPEN_PER_USER = int(os.environ.get("INGEST_UPLOAD_MAX_OPEN_PER_USER", 5))
 INGEST_UPLOAD_MAX_OPEN_BYTES = int(
