@@ -1,12 +1,17 @@
 """The same ingest at growing sizes, and a large upload through the API: throughput and peak memory.
 
-    python bench/ingest_scale.py [--sizes 1000,10000,100000] [--upload-mb 1024] [--concurrency 2]
+    python bench/ingest_scale.py [--sizes 1000,10000,100000] [--workers 1,2,4] [--concurrency 2]
+        [--upload-mb 1024]
         [--database-url postgres://postgres@127.0.0.1:5432 --redis-url redis://127.0.0.1:6379/14]
 
 Each size runs in a fresh folder on the embedded default (SQLite, SQLite FTS5, filesystem
-broker), or on PostgreSQL and Redis when given, with one worker of ``--concurrency`` processes,
-through the same `manage.py ingest` a librarian would use, on real arXiv records (the shared train file, repeated under new ids past
-its end). The clock starts after a warm-up job has loaded the model in the worker processes.
+broker), or on PostgreSQL and Redis when given, with each count of ``--workers`` worker commands
+started apart (as on several hosts) of ``--concurrency`` processes each, through the same
+`manage.py ingest` a librarian would use, on real arXiv records (the shared train file, repeated
+under new ids past its end). The clock starts after a warm-up job has loaded the model in the
+worker processes. Every worker process's peak RSS is sampled while it runs (a process replaced
+midway keeps its peak), and no throughput is reported unless every record was stored, classified
+and indexed.
 Then a file of ``--upload-mb`` (repeated records) is streamed to ``POST /api/jobs/`` on gunicorn.
 Prints the figures and writes them to bench/results/ingest_scale.json.
 
@@ -19,6 +24,7 @@ import gzip
 import http.client
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -33,7 +39,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(Path(__file__).resolve().parent), str(REPO)]
-from procs import children, peak_rss_mib  # noqa: E402
+from procs import PeakSampler  # noqa: E402
 
 from shelfmark.workers import start_in_session, start_worker, stop_gracefully  # noqa: E402
 
@@ -139,47 +145,75 @@ class Site:
         return start_in_session(command, self.env, self.var / log_name)
 
 
-def tree_peaks(pid: int) -> dict[int, float]:
-    """Peak RSS (MiB) of a process and each of its descendants."""
-    return {p: round(peak_rss_mib(p), 1) for p in [pid, *children(pid)]}
-
-
 def last_job_line(output: str) -> str:
     return [line for line in output.splitlines() if line.startswith("job ")][-1]
 
 
-def measure_size(count: int, concurrency: int, database_url: str = "", redis_url: str = "") -> dict:
+def measure_size(
+    count: int, concurrency: int, workers: int, database_url: str = "", redis_url: str = ""
+) -> dict:
     """Ingest ``count`` real arXiv records in a fresh site."""
     site = Site(concurrency, database_url, redis_url)
-    return measure_file(site, write_records(site.var / f"arxiv-{count}.jsonl", count), concurrency)
+    source = write_records(site.var / f"arxiv-{count}.jsonl", count)
+    return measure_file(site, source, concurrency, workers, expected=count)
 
 
-def measure_file(site: Site, source: Path, concurrency: int) -> dict:
-    """Ingest ``source`` through ``manage.py ingest`` after a warm-up job; throughput and worker peaks."""
+def measure_file(
+    site: Site, source: Path, concurrency: int, workers: int = 1, expected: int | None = None
+) -> dict:
+    """Ingest ``source`` through ``manage.py ingest`` after a warm-up job, with ``workers`` worker
+    commands started apart (as on several hosts); throughput and every worker process's peak RSS,
+    sampled while they run (replaced processes included).
+
+    No figure without the whole job: every record read must be stored (or a duplicate), none
+    failed, and every stored document classified and indexed (RuntimeError otherwise).
+    """
     warmup = site.var / "warmup.jsonl"
     with gzip.open(WARMUP, "rt", encoding="utf-8") as dev:
-        warmup.write_text("".join(islice(dev, 4 * 64 * concurrency)), encoding="utf-8")
-    worker = start_worker(site.env, site.var / "worker.log", loglevel="WARNING")
+        warmup.write_text("".join(islice(dev, 4 * 64 * concurrency * workers)), encoding="utf-8")
+    started_workers = [
+        start_worker(site.env, site.var / f"worker-{n}.log", loglevel="WARNING") for n in range(workers)
+    ]
     try:
         site.manage("ingest", str(warmup), "--corpus", "warmup", "--taxonomy", "arxiv")
-        started = time.monotonic()
-        result = site.manage("ingest", str(source), "--corpus", "bench", "--taxonomy", "arxiv")
-        elapsed = time.monotonic() - started
-        peaks = tree_peaks(worker.pid)
+        with PeakSampler([w.pid for w in started_workers]) as sampler:
+            started = time.monotonic()
+            result = site.manage("ingest", str(source), "--corpus", "bench", "--taxonomy", "arxiv")
+            elapsed = time.monotonic() - started
     finally:
-        stop_gracefully(worker, timeout=60)
+        for worker in started_workers:
+            stop_gracefully(worker, timeout=60)
         site.remove()
     last = last_job_line(result.stdout)
-    stored = int(last.split("stored ")[1].split(",")[0])
+    counts = job_counts(last)
+    complete = (
+        " done:" in last
+        and counts["failed"] == 0
+        and counts["read"] == (expected if expected is not None else counts["read"])
+        and counts["stored"] + counts["duplicates"] == counts["read"]
+        and counts["classified"] == counts["indexed"] == counts["stored"]
+    )
+    if not complete:
+        raise RuntimeError(f"the job did not take every record, so no throughput is reported: {last}")
+    peaks = sampler.peaks
     return {
         "file": source.name,
-        "documents": stored,
-        "stored": stored,
+        "documents": counts["stored"],
+        "workers": workers,
         "seconds": round(elapsed, 1),
-        "documents_per_second": round(stored / elapsed, 1),
+        "documents_per_second": round(counts["stored"] / elapsed, 1),
+        "worker_processes_seen": len(peaks),
         "worker_peak_rss_mib": sorted(peaks.values()),
         "worker_peak_rss_mib_max": max(peaks.values()),
         "job": last,
+    }
+
+
+def job_counts(line: str) -> dict[str, int]:
+    """The counts of ``manage.py ingest``'s last line: read, stored, duplicates, failed, ..."""
+    return {
+        name: int(n)
+        for name, n in re.findall(r"(read|stored|duplicates|failed|warnings|classified|indexed) (\d+)", line)
     }
 
 
@@ -234,10 +268,11 @@ def measure_upload(megabytes: int) -> dict:
                 if time.monotonic() > deadline or web.poll() is not None:
                     raise RuntimeError((site.var / "web.log").read_text()) from None
                 time.sleep(0.2)
-        started = time.monotonic()
-        status, body = stream_upload(port, source)
-        elapsed = time.monotonic() - started
-        peaks = tree_peaks(web.pid)
+        with PeakSampler([web.pid]) as sampler:
+            started = time.monotonic()
+            status, body = stream_upload(port, source)
+            elapsed = time.monotonic() - started
+        peaks = sampler.peaks
     finally:
         stop_gracefully(web, timeout=60)
     size = source.stat().st_size
@@ -258,7 +293,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000", help="documents per run, comma-separated")
     parser.add_argument("--upload-mb", type=int, default=1024, help="size of the uploaded file; 0 skips it")
-    parser.add_argument("--concurrency", type=int, default=2)
+    parser.add_argument("--concurrency", type=int, default=2, help="processes of each worker")
+    parser.add_argument(
+        "--workers", default="1", help="worker commands started apart, comma-separated counts"
+    )
     parser.add_argument(
         "--database-url", default="", help="a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432"
     )
@@ -271,12 +309,14 @@ def main() -> None:
         "worker_processes": args.concurrency,
         "database": "postgresql" if args.database_url else "sqlite",
         "broker": "redis" if args.redis_url else "filesystem",
-        "sizes": [],
+        "runs": [],
     }
-    for count in (int(size) for size in args.sizes.split(",")):
-        figures["sizes"].append(measure_size(count, args.concurrency, args.database_url, args.redis_url))
-        print(json.dumps(figures["sizes"][-1]), flush=True)
-    peaks = [run["worker_peak_rss_mib_max"] for run in figures["sizes"]]
+    for workers in (int(n) for n in args.workers.split(",")):
+        for count in (int(size) for size in args.sizes.split(",")):
+            run = measure_size(count, args.concurrency, workers, args.database_url, args.redis_url)
+            figures["runs"].append(run)
+            print(json.dumps(run), flush=True)
+    peaks = [run["worker_peak_rss_mib_max"] for run in figures["runs"]]
     figures["worker_peak_rss_spread"] = round(max(peaks) / min(peaks) - 1, 3)
     figures["worker_target_met"] = max(peaks) <= WORKER_RSS_MIB and figures["worker_peak_rss_spread"] <= FLAT
     if args.upload_mb:

@@ -33,3 +33,44 @@ def setup_django() -> None:
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     os.environ.setdefault("ALLOWED_HOSTS", "localhost,127.0.0.1")
     django.setup()
+
+
+class PeakSampler:
+    """Samples the peak RSS of some processes and all their descendants while a benchmark runs,
+    so that a process replaced midway (WORKER_MAX_MEMORY_KB) keeps the peak it reached."""
+
+    def __init__(self, roots: list[int], every_s: float = 0.25) -> None:
+        import threading
+
+        self.roots, self.every_s, self.peaks = roots, every_s, {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> "PeakSampler":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.sample()
+
+    def sample(self) -> None:
+        for root in self.roots:
+            for pid in [root, *children_alive(root)]:
+                try:
+                    self.peaks[pid] = max(self.peaks.get(pid, 0.0), round(peak_rss_mib(pid), 1))
+                except (FileNotFoundError, ProcessLookupError):  # it ended between the look and the read
+                    continue
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every_s):
+            self.sample()
+
+
+def children_alive(pid: int) -> list[int]:
+    """``children``, forgiving processes that end while they are listed."""
+    try:
+        return children(pid)
+    except (FileNotFoundError, ProcessLookupError):
+        return []
