@@ -60,7 +60,7 @@ def bounded(query: SearchQuery) -> SearchQuery:
     elif query.page * query.size > settings.SEARCH_MAX_WINDOW:
         raise QueryError(
             "page",
-            f"pages stop at hit {settings.SEARCH_MAX_WINDOW}: narrow the search, or walk the hits with a cursor",
+            f"pages stop at hit {settings.SEARCH_MAX_WINDOW}: narrow the search (the API's cursor goes on)",
         )
     return replace(query, text=collapsed(query.text))
 
