@@ -181,6 +181,10 @@ CLASSIFIER_BEAM_WIDTH = int(os.environ.get("CLASSIFIER_BEAM_WIDTH", 8))
 CLASSIFIER_CACHE_DIR = Path(os.environ.get("CLASSIFIER_CACHE_DIR", VAR_DIR / "cache"))
 CLASSIFIER_MODEL_DIR = Path(os.environ.get("CLASSIFIER_MODEL_DIR", VAR_DIR / "models"))
 ENCODER_THREADS = int(os.environ.get("ENCODER_THREADS", 0))  # 0: the worker's share of cores
+# An explanation (document page, API) encodes, inside the request, at most this many sentences: the
+# title and the abstract's first, read from its first CLASSIFIER_EXPLAIN_MAX_CHARS characters.
+CLASSIFIER_EXPLAIN_MAX_SENTENCES = int(os.environ.get("CLASSIFIER_EXPLAIN_MAX_SENTENCES", 16))
+CLASSIFIER_EXPLAIN_MAX_CHARS = int(os.environ.get("CLASSIFIER_EXPLAIN_MAX_CHARS", 10_000))
 
 # Search: "embedded" (SQLite FTS5, no server) or "elasticsearch".
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")

@@ -1,11 +1,14 @@
 """Helpers shared by tests: store parsed records as documents, wait for a job to finish, make a
-huge abstract of real ones."""
+huge abstract of real ones, count what an encoder encodes."""
 
 import gzip
 import json
 import time
 from collections.abc import Iterable
 
+import pytest
+
+from classifier.encoders.base import Encoder
 from classifier.explanations import split_sentences
 from ingest.types import ParsedRecord
 from jobs.models import IngestJob
@@ -52,3 +55,11 @@ def huge_abstract(sentences: int = 12_000) -> str:
             if count >= sentences:
                 return " ".join(parts)
     raise ValueError(f"the corpus holds fewer than {sentences} sentences")
+
+
+def count_encoded(monkeypatch: pytest.MonkeyPatch, encoder: Encoder) -> list[int]:
+    """From now on (until the test ends), how many texts each call of ``encoder`` encodes."""
+    calls: list[int] = []
+    encode = encoder._encode
+    monkeypatch.setattr(encoder, "_encode", lambda texts: calls.append(len(texts)) or encode(texts))
+    return calls
