@@ -10,7 +10,7 @@ from search.errors import QueryError
 from search.types import Hit
 
 MAX_CURSOR_CHARS = 200
-MAX_ID = 2**63 - 1
+MAX_LONG = 2**63 - 1  # the largest integer both engines keep (Elasticsearch long, SQLite INTEGER)
 
 
 def cursor_after(hit: Hit, by_score: bool) -> str:
@@ -40,7 +40,7 @@ def _is_sort(values: object, length: int) -> bool:
         isinstance(values, list)
         and len(values) == length
         and type(values[-1]) is int
-        and 0 <= values[-1] <= MAX_ID
+        and 0 <= values[-1] <= MAX_LONG
     )
 
 
