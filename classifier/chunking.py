@@ -1,7 +1,7 @@
 """Long documents: bounded chunks of the full text, encoded and pooled into one vector.
 
-However long the text, at most ``max_chunks`` chunks of ``words`` words are read, lazily, so
-memory and time per document stay bounded.
+However long the text, at most ``max_chunks`` chunks of ``words`` words are read, lazily, and at most
+``HEAD_CHARS`` of title and abstract, so memory and time per document stay bounded.
 """
 
 import re
@@ -18,6 +18,7 @@ WORD = re.compile(r"\S+")
 PLACEHOLDER = re.compile(r"\{\{(?:formula|cite|figure|table):[0-9a-f-]+\}\}")  # unarXive-style markers
 CHUNK_WORDS = 200
 MAX_CHUNKS = 8
+HEAD_CHARS = 20_000  # of title and abstract: five times the longest real abstract, for a megabyte "abstract"
 TEXT_CHARS = 4000  # how much full text the lexical features see, after title and abstract
 
 
@@ -31,8 +32,8 @@ class DocumentText:
 
     @property
     def head(self) -> str:
-        """Title and abstract: the text that says most about the subject."""
-        return document_text(self.title, self.abstract)
+        """Title and abstract (their first ``HEAD_CHARS``): the text that says most about the subject."""
+        return document_text(self.title, self.abstract)[:HEAD_CHARS]
 
     @property
     def text(self) -> str:

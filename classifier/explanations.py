@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from django.conf import settings
 
 from classifier.hybrid import HybridModel
 from classifier.loading import LoadedClassifier, load_classifier
@@ -53,6 +54,14 @@ def split_sentences(title: str, abstract: str) -> list[str]:
     parts = [title.strip(), *(s.strip() for s in SENTENCE_BREAK.split(abstract.strip()))]
     kept = [parts[0], *(s for s in parts[1:] if len(s.split()) >= MIN_WORDS)]
     return [s for s in dict.fromkeys(kept) if s]
+
+
+def scored_sentences(title: str, abstract: str) -> list[str]:
+    """The sentences an explanation scores: the title, then the abstract's, from its first
+    ``CLASSIFIER_EXPLAIN_MAX_CHARS`` characters and ``CLASSIFIER_EXPLAIN_MAX_SENTENCES`` sentences
+    in all, so that a page explains a document of any length in the same short time."""
+    sentences = split_sentences(title, abstract[: settings.CLASSIFIER_EXPLAIN_MAX_CHARS])
+    return sentences[: settings.CLASSIFIER_EXPLAIN_MAX_SENTENCES]
 
 
 def hybrid_margins(model: HybridModel, texts: Sequence[str], vectors: np.ndarray, index: int) -> np.ndarray:
@@ -129,7 +138,7 @@ def explain(document: Document, codes: Sequence[str]) -> list[Explanation]:
     if not nodes:
         return []
     classifier = load_classifier(document.corpus.taxonomy)
-    texts = split_sentences(document.title, document.abstract)
+    texts = scored_sentences(document.title, document.abstract)
     vectors = classifier.encoder.encode(texts)
     own = stored_vector(document)
     explanations = []

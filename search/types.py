@@ -21,7 +21,10 @@ class IndexedDocument:
 
 @dataclass(frozen=True)
 class SearchQuery:
-    """Full text plus filters. ``nodes`` keeps documents under every given node (AND)."""
+    """Full text plus filters. ``nodes`` keeps documents under every given node (AND).
+
+    A page is either numbered (``page``) or follows a ``cursor`` a previous answer gave (``next``).
+    """
 
     text: str = ""
     nodes: tuple[str, ...] = ()
@@ -29,6 +32,7 @@ class SearchQuery:
     taxonomy_id: int | None = None
     page: int = 1
     size: int = 20
+    cursor: str | None = None
 
 
 @dataclass(frozen=True)
@@ -42,8 +46,10 @@ class Hit:
 
 @dataclass(frozen=True)
 class SearchResult:
-    """One page of hits, the total, and document counts per node code over all matches."""
+    """One page of hits, the total, and document counts per node code over all matches; ``next`` is
+    the cursor of the page after this one (None after the last hit)."""
 
     total: int
     hits: list[Hit]
     facets: dict[str, int]
+    next: str | None = None

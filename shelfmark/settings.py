@@ -275,12 +275,23 @@ CLASSIFIER_BEAM_WIDTH = int(os.environ.get("CLASSIFIER_BEAM_WIDTH", 8))
 CLASSIFIER_CACHE_DIR = Path(os.environ.get("CLASSIFIER_CACHE_DIR", VAR_DIR / "cache"))
 CLASSIFIER_MODEL_DIR = Path(os.environ.get("CLASSIFIER_MODEL_DIR", VAR_DIR / "models"))
 ENCODER_THREADS = int(os.environ.get("ENCODER_THREADS", 0))  # 0: the worker's share of cores
+# An explanation (document page, API) encodes, inside the request, at most this many sentences: the
+# title and the abstract's first, read from its first CLASSIFIER_EXPLAIN_MAX_CHARS characters.
+CLASSIFIER_EXPLAIN_MAX_SENTENCES = int(os.environ.get("CLASSIFIER_EXPLAIN_MAX_SENTENCES", 16))
+CLASSIFIER_EXPLAIN_MAX_CHARS = int(os.environ.get("CLASSIFIER_EXPLAIN_MAX_CHARS", 10_000))
 
 # Search: "embedded" (SQLite FTS5, no server) or "elasticsearch".
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
 SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "elasticsearch" if ELASTICSEARCH_URL else "embedded")
 SEARCH_INDEX = os.environ.get("SEARCH_INDEX", "shelfmark-documents")
 SEARCH_EMBEDDED_PATH = Path(os.environ.get("SEARCH_EMBEDDED_PATH", VAR_DIR / "search.sqlite3"))
+# Bounds that keep every search cheap: longer queries, or more different words, are refused (400);
+# page numbers reach the first SEARCH_MAX_WINDOW hits (Elasticsearch's max_result_window), a cursor
+# the rest; the index holds at most SEARCH_MAX_INDEXED_CHARS of a title and of an abstract.
+SEARCH_MAX_QUERY_CHARS = int(os.environ.get("SEARCH_MAX_QUERY_CHARS", 500))
+SEARCH_MAX_QUERY_TERMS = int(os.environ.get("SEARCH_MAX_QUERY_TERMS", 32))
+SEARCH_MAX_WINDOW = int(os.environ.get("SEARCH_MAX_WINDOW", 10_000))
+SEARCH_MAX_INDEXED_CHARS = int(os.environ.get("SEARCH_MAX_INDEXED_CHARS", 20_000))
 
 LOGGING = {
     "version": 1,

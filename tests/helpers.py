@@ -1,11 +1,19 @@
-"""Helpers shared by tests: store parsed records as documents, wait for a job to finish."""
+"""Helpers shared by tests: store parsed records as documents, wait for a job to finish, make a
+huge abstract of real ones, count what an encoder encodes."""
 
+import gzip
+import json
 import time
 from collections.abc import Iterable
 
+import pytest
+
+from classifier.encoders.base import Encoder
+from classifier.explanations import split_sentences
 from ingest.types import ParsedRecord
 from jobs.models import IngestJob
 from library.models import Corpus, Document
+from tests.conftest import ARXIV_DEV
 
 JOB_TIMEOUT = 300
 
@@ -35,3 +43,23 @@ def wait_for_job(job: IngestJob, timeout: float = JOB_TIMEOUT) -> IngestJob:
             return job
         time.sleep(0.5)
     raise AssertionError(f"job not finished after {timeout}s: {job.__dict__}")
+
+
+def huge_abstract(sentences: int = 12_000) -> str:
+    """Real arXiv abstracts run together until they hold ``sentences`` different sentences (about 2 MB)."""
+    parts, count = [], 0
+    with gzip.open(ARXIV_DEV, "rt", encoding="utf-8") as lines:
+        for record in map(json.loads, lines):
+            parts.append(record["abstract"])
+            count += len(split_sentences("", record["abstract"])) - 1
+            if count >= sentences:
+                return " ".join(parts)
+    raise ValueError(f"the corpus holds fewer than {sentences} sentences")
+
+
+def count_encoded(monkeypatch: pytest.MonkeyPatch, encoder: Encoder) -> list[int]:
+    """From now on (until the test ends), how many texts each call of ``encoder`` encodes."""
+    calls: list[int] = []
+    encode = encoder._encode
+    monkeypatch.setattr(encoder, "_encode", lambda texts: calls.append(len(texts)) or encode(texts))
+    return calls

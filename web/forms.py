@@ -3,10 +3,13 @@
 from django import forms
 
 from search.backends.base import MAX_PAGE_SIZE
+from search.errors import QueryError
+from search.limits import bounded
 from search.types import SearchQuery
 from taxonomy.models import Taxonomy
 
 SEARCH_PAGE_SIZE = 20
+MAX_ID = 2**63 - 1  # the largest key a database holds (BigAutoField); a larger id would overflow
 
 
 class UploadForm(forms.Form):
@@ -24,12 +27,22 @@ class UploadForm(forms.Form):
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(label="Search", required=False, max_length=500)
+    q = forms.CharField(label="Search", required=False)
     node = forms.Field(required=False, widget=forms.MultipleHiddenInput)
     corpus = forms.CharField(required=False, max_length=200)
-    taxonomy = forms.IntegerField(required=False, min_value=1)
+    taxonomy = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     page = forms.IntegerField(required=False, min_value=1)
     size = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE)
+
+    def clean(self) -> dict:
+        """The fields, and the search's bounds (``search.limits``) as errors on the field at fault."""
+        data = super().clean()
+        if not self.errors:
+            try:
+                bounded(self.to_query())
+            except QueryError as error:
+                self.add_error(error.field if error.field in self.fields else None, error.reason)
+        return data
 
     def to_query(self) -> SearchQuery:
         """The search the cleaned form asks for (call after ``is_valid``)."""
@@ -46,7 +59,7 @@ class SearchForm(forms.Form):
 
 class ReviewFilterForm(forms.Form):
     corpus = forms.CharField(required=False, max_length=200)
-    taxonomy = forms.IntegerField(required=False, min_value=1)
+    taxonomy = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     node = forms.CharField(label="Subject code", required=False, max_length=200)
 
     def filters(self) -> dict:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from library.models import Corpus, Document, DocumentEmbedding
 from library.queries import PathStep
 from search.backends import get_backend
+from search.limits import reachable_pages
 from search.types import Hit, SearchQuery
 from taxonomy.models import Node, Taxonomy
 from taxonomy.tree import Tree
@@ -58,10 +59,17 @@ class SearchPage:
     facet_tree: list[FacetNode]
     filters: list[PathStep]
     taxonomy: Taxonomy | None
+    next: str | None = None  # the cursor of the next page
 
     @property
     def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.query.size))
+        """The pages that page numbers reach (a cursor goes past them)."""
+        return max(1, min(math.ceil(self.total / self.query.size), reachable_pages(self.query.size)))
+
+    @property
+    def reachable(self) -> int:
+        """How many of the hits page numbers reach."""
+        return min(self.total, self.pages * self.query.size)
 
     @property
     def first_rank(self) -> int:
@@ -151,6 +159,7 @@ def search_documents(query: SearchQuery) -> SearchPage:
         facet_tree=nested,
         filters=[PathStep(code, labels.get(code, code)) for code in query.nodes],
         taxonomy=taxonomy,
+        next=result.next,
     )
 
 

@@ -62,7 +62,8 @@ class OnnxEncoder(Encoder):
         self.name = f"{label or source.name}/onnx-{precision}"
         self.inputs = settings["inputs"]
         self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        self.tokenizer.enable_truncation(settings["max_seq_length"])
+        self.max_tokens = settings["max_seq_length"]
+        self.tokenizer.enable_truncation(self.max_tokens)
         self.tokenizer.no_padding()  # the file may pad to a fixed length; a document runs alone
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = encoder_threads() or 0

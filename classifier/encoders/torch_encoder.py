@@ -49,6 +49,7 @@ class TorchEncoder(Encoder):
         self.model = SentenceTransformer(folder or model_path(), device="cpu")
         self.model.eval()
         self.dimensions = self.model.get_sentence_embedding_dimension()
+        self.max_tokens = self.model.max_seq_length
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         autocast = (

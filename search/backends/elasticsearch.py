@@ -70,7 +70,7 @@ class ElasticsearchBackend(SearchBackend):
                 raise RuntimeError(f"deleting failed: {item['delete'].get('error')}")
         self._refresh()
 
-    def _search(self, query: SearchQuery, page: int, size: int) -> SearchResult:
+    def _search(self, query: SearchQuery, after: tuple | None) -> SearchResult:
         self._ensure_index()
         text = query.text.strip()
         if text:
@@ -83,8 +83,9 @@ class ElasticsearchBackend(SearchBackend):
             index=self.alias,
             query={"bool": {"must": [must], "filter": _filters(query)}},
             sort=["_score", {"id": "asc"}] if text else [{"id": "asc"}],
-            from_=(page - 1) * size,
-            size=size,
+            from_=0 if after else (query.page - 1) * query.size,
+            search_after=list(after) if after else None,
+            size=query.size,
             source=SOURCE,
             highlight=HIGHLIGHT if text else None,
             aggs={"nodes": {"terms": {"field": "node_codes", "size": FACET_SIZE}}},

@@ -3,11 +3,11 @@
 import html
 import json
 import os
-import re
 import sqlite3
 import textwrap
 import threading
 import time
+from bisect import bisect_left
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from search.backends.base import SearchBackend
+from search.limits import query_words
 from search.types import Hit, IndexedDocument, SearchQuery, SearchResult
 
 SCHEMA = """
@@ -42,7 +43,9 @@ TITLE_WEIGHT, ABSTRACT_WEIGHT = 3.0, 1.0
 # Snippets are marked with control characters that stored text never holds, then escaped, and
 # only then the marks become <mark> tags: the one piece of raw HTML in a snippet.
 OPEN, CLOSE = "\x02", "\x03"
-SNIPPET_TOKENS = 32
+SCORE = f"-bm25(documents_text, {TITLE_WEIGHT}, {ABSTRACT_WEIGHT})"  # higher is better
+SNIPPET_WORDS = 32
+SNIPPET_LEAD = 4  # words shown before the first match of a snippet
 PREFIX_CHARS = 200
 MIN_PREFIX_TERM = 3
 BUSY_TIMEOUT_S = 30.0
@@ -73,14 +76,17 @@ class EmbeddedBackend(SearchBackend):
         with self._transaction() as db:
             _remove(db, document_ids)
 
-    def _search(self, query: SearchQuery, page: int, size: int) -> SearchResult:
+    def _search(self, query: SearchQuery, after: tuple | None) -> SearchResult:
         match = match_expression(query.text)
         if match == "":
             return SearchResult(total=0, hits=[], facets={})
         clauses, params = _filters(query)
         if match is not None:
             clauses, params = ["documents_text MATCH ?", *clauses], [match, *params]
-        matches = f"FROM documents d JOIN documents_text ON documents_text.rowid = d.id {_where(clauses)}"
+        joined = "FROM documents d JOIN documents_text ON documents_text.rowid = d.id"
+        matches = f"{joined} {_where(clauses)}"
+        later, later_params = _after(match, after)
+        offset = 0 if after else (query.page - 1) * query.size
         with self._transaction("BEGIN") as db:
             total = db.execute(f"SELECT count(*) {matches}", params).fetchone()[0]
             facets = db.execute(
@@ -88,9 +94,15 @@ class EmbeddedBackend(SearchBackend):
                 " GROUP BY code",
                 params,
             ).fetchall()
-            rows = db.execute(_page_sql(match, matches), [*params, size, (page - 1) * size]).fetchall()
-        snippet = _prefix if match is None else _marked
-        hits = [_hit(i, title, snippet(text), score, codes) for i, title, text, score, codes in rows]
+            rows = db.execute(
+                _page_sql(match, f"{joined} {_where([*clauses, *later])}"),
+                [*params, *later_params, query.size, offset],
+            ).fetchall()
+            marked = {} if match is None else _highlighted(db, match, [row[0] for row in rows])
+        hits = [
+            _hit(i, title, _snippet(marked[i]) if match else _prefix(text), score, codes)
+            for i, title, text, score, codes in rows
+        ]
         return SearchResult(total=total, hits=hits, facets=dict(facets))
 
     def _similar(self, vector: list[float], k: int, query: SearchQuery) -> list[Hit]:
@@ -176,11 +188,11 @@ def match_expression(text: str) -> str | None:
     """An FTS5 query for user text that never fails to parse: every word a quoted term, all ANDed.
 
     None means "no text, match everything"; "" means the text holds no word, so nothing matches.
-    The last word also matches as a prefix, so "neur" finds "neural".
+    A repeated word is looked up once. The last word also matches as a prefix, so "neur" finds "neural".
     """
     if not text.strip():
         return None
-    words = re.findall(r"\w+", text)
+    words = query_words(text)
     terms = [f'"{w}"' for w in words]
     if terms and len(words[-1]) >= MIN_PREFIX_TERM:
         terms[-1] += "*"
@@ -200,17 +212,65 @@ def _filters(query: SearchQuery) -> tuple[list[str], list]:
     return clauses, params
 
 
-def _page_sql(match: str | None, matches: str) -> str:
-    """One page of hits: by BM25 with a marked snippet, or (no text) by id with the abstract."""
+def _page_sql(match: str | None, rows: str) -> str:
+    """One page of hits: by BM25 then id, or (no text) by id, with the start of the abstract."""
+    columns = f"documents_text.title, substr(documents_text.abstract, 1, {2 * PREFIX_CHARS})"
     if match is None:
-        columns, order = "documents_text.title, documents_text.abstract, 0.0", "d.id"
+        columns, order = f"{columns}, 0.0", "d.id"
     else:
-        columns = (
-            f"documents_text.title, snippet(documents_text, 1, '{OPEN}', '{CLOSE}', '…', {SNIPPET_TOKENS}),"
-            f" -bm25(documents_text, {TITLE_WEIGHT}, {ABSTRACT_WEIGHT}) AS score"
-        )
-        order = "score DESC, d.id"
-    return f"SELECT d.id, {columns}, d.leaf_codes {matches} ORDER BY {order} LIMIT ? OFFSET ?"
+        columns, order = f"{columns}, {SCORE} AS score", "score DESC, d.id"
+    return f"SELECT d.id, {columns}, d.leaf_codes {rows} ORDER BY {order} LIMIT ? OFFSET ?"
+
+
+def _after(match: str | None, after: tuple | None) -> tuple[list[str], list]:
+    """The SQL condition that keeps the hits sorted after the sort values ``after`` (a cursor's)."""
+    if after is None:
+        return [], []
+    if match is None:
+        return ["d.id > ?"], [after[0]]
+    score, last = after
+    return [f"({SCORE} < ? OR ({SCORE} = ? AND d.id > ?))"], [score, score, last]
+
+
+def _highlighted(db: sqlite3.Connection, match: str, ids: list[int]) -> dict[int, str]:
+    """The abstracts of the page's hits with every match between OPEN and CLOSE.
+
+    FTS5's own snippet() scores every window against every match, which grows with the square
+    of the matches in a document; highlight() is one pass, and ``_snippet`` picks the window.
+    """
+    if not ids:
+        return {}
+    rows = db.execute(
+        f"SELECT rowid, highlight(documents_text, 1, '{OPEN}', '{CLOSE}') FROM documents_text"
+        f" WHERE documents_text MATCH ? AND rowid IN ({','.join('?' * len(ids))})",
+        [match, *ids],
+    )
+    return dict(rows.fetchall())
+
+
+def _snippet(marked: str) -> str:
+    """``SNIPPET_WORDS`` words of a highlighted abstract where its matches are densest, escaped,
+    with ``<mark>`` around the matches and "…" where text is left out."""
+    words = marked.split()
+    found = [i for i, word in enumerate(words) if OPEN in word]
+
+    def matches_from(start: int) -> tuple[int, int]:
+        return bisect_left(found, start + SNIPPET_WORDS) - bisect_left(found, start), -start
+
+    start = max((max(0, i - SNIPPET_LEAD) for i in found), key=matches_from, default=0)
+    end = start + SNIPPET_WORDS
+    text = _balanced(" ".join(words[start:end]))
+    return _marked(f"{'… ' if start else ''}{text}{' …' if end < len(words) else ''}")
+
+
+def _balanced(text: str) -> str:
+    """The text with a match the window cut in two marked on both sides of the cut."""
+    if text.rfind(OPEN) > text.rfind(CLOSE):
+        text += CLOSE
+    first_close = text.find(CLOSE)
+    if first_close != -1 and not -1 < text.find(OPEN) < first_close:
+        text = OPEN + text
+    return text
 
 
 def _where(clauses: list[str]) -> str:

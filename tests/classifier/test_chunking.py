@@ -7,7 +7,7 @@ from itertools import islice
 import numpy as np
 import pytest
 
-from classifier.chunking import CHUNK_WORDS, DocumentText, chunks, encode_documents
+from classifier.chunking import CHUNK_WORDS, HEAD_CHARS, TEXT_CHARS, DocumentText, chunks, encode_documents
 from classifier.encoders import get_encoder
 from tests.conftest import SHARED_DATA
 
@@ -31,6 +31,14 @@ def test_chunks_are_bounded_however_long_the_text(papers):
     huge = DocumentText("A title", "", paper.full_text * 200)
     assert len(chunks(huge, max_chunks=4)) == 4
     assert chunks(DocumentText("Only a title")) == ["Only a title"]
+
+
+def test_a_huge_abstract_is_read_to_a_bound(papers):
+    paper = papers[0]
+    assert len(paper.head) < HEAD_CHARS  # a real abstract is read whole
+    huge = DocumentText(paper.title, paper.abstract * 200, paper.full_text)
+    assert len(huge.head) == HEAD_CHARS and huge.head.startswith(paper.head)
+    assert len(huge.text) <= HEAD_CHARS + 1 + TEXT_CHARS
 
 
 @pytest.mark.slow

@@ -10,8 +10,12 @@ import numpy as np
 import pytest
 
 from classifier.encoders import get_encoder
+from classifier.encoders.base import CHARS_PER_TOKEN
 from classifier.encoders.torch_encoder import native_bf16
-from tests.conftest import ARXIV_DEV
+from tests.conftest import ARXIV_DEV, SHARED_DATA
+from tests.helpers import huge_abstract
+
+FULL_TEXTS = SHARED_DATA / "corpora" / "unarxive-fulltext-sample.jsonl.gz"
 
 
 @pytest.fixture(scope="module")
@@ -57,3 +61,30 @@ def test_a_process_encoding_with_onnx_never_imports_torch(settings):
     }
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True)
     assert done.stdout.split() == ["False", "False"]
+
+
+class ReadingTokenizer:
+    """A tokenizer that notes how many characters it is given."""
+
+    def __init__(self, tokenizer) -> None:
+        self.tokenizer, self.read = tokenizer, []
+
+    def encode(self, text: str):
+        self.read.append(len(text))
+        return self.tokenizer.encode(text)
+
+
+def test_text_is_cut_before_the_tokenizer_without_changing_real_texts(abstracts, monkeypatch):
+    encoder = get_encoder("onnx-fp32")
+    limit = encoder.max_tokens * CHARS_PER_TOKEN
+    with gzip.open(FULL_TEXTS, "rt", encoding="utf-8") as lines:
+        full_texts = [r["full_text"] for r in map(json.loads, islice(lines, 10))]
+    pieces = [t[i : i + 3 * limit] for t in full_texts for i in range(0, len(t), 3 * limit)]
+    for text in [*abstracts, *pieces]:  # the tokenizer keeps the same first max_tokens of each
+        assert encoder.tokenizer.encode(text).ids == encoder.tokenizer.encode(text[:limit]).ids
+
+    reading = ReadingTokenizer(encoder.tokenizer)
+    monkeypatch.setattr(encoder, "tokenizer", reading)
+    huge = huge_abstract(2000)
+    assert np.array_equal(encoder.encode([huge]), encoder.encode([huge[:limit]]))
+    assert reading.read == [limit, limit] and len(huge) > 50 * limit

@@ -12,7 +12,7 @@ from django.test import override_settings
 
 from classifier import review, versions
 from classifier.actions import classify_documents
-from classifier.explanations import explain, hybrid_margins, split_sentences
+from classifier.explanations import explain, hybrid_margins, scored_sentences, split_sentences
 from classifier.loading import load_classifier
 from ingest.parsers import parse_file
 from ingest.parsers.jsonl import record_from_object
@@ -24,6 +24,7 @@ from library.queries import documents_without_subject, review_queue
 from taxonomy.actions import import_taxonomy
 from tests.classifier.test_training import FORC_TRAIN, FORC_VAL, TAXONOMY4CL
 from tests.conftest import ARXIV_DEV
+from tests.helpers import count_encoded, huge_abstract
 from tests.web.conftest import Library, module_library
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
@@ -113,6 +114,29 @@ def test_a_subject_nobody_accepted_has_no_neighbours_yet(library):
     assert all(e.neighbours == [] for e in explanations)
     for explanation in explanations:
         assert_quotes_the_document(document, explanation)
+
+
+def test_a_huge_abstract_is_explained_from_its_first_sentences(library, settings, monkeypatch):
+    abstract = huge_abstract()
+    assert len(split_sentences("", abstract)) > 12_000
+    document = Document.objects.create(
+        corpus=library.corpus, external_id="huge", title=library.documents[0].title, abstract=abstract
+    )
+    classify_documents(library.taxonomy, [document])
+    codes = leaf_codes(document)
+    encoded = count_encoded(monkeypatch, load_classifier(library.taxonomy).encoder)
+
+    explanations = explain(document, codes)
+
+    first = scored_sentences(document.title, abstract)
+    assert encoded == [len(first)] and len(first) == settings.CLASSIFIER_EXPLAIN_MAX_SENTENCES
+    assert first == split_sentences(document.title, abstract)[: len(first)]
+    assert [e.code for e in explanations] == codes
+    for explanation in explanations:
+        assert_quotes_the_document(document, explanation)
+        assert {s.text for s in explanation.sentences} <= set(first)
+    settings.CLASSIFIER_EXPLAIN_MAX_CHARS = 1000
+    assert len(" ".join(scored_sentences(document.title, abstract))) <= len(document.title) + 1001
 
 
 @pytest.fixture(scope="module")

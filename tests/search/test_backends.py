@@ -24,7 +24,7 @@ HOSTILE_QUERIES = [
     "%_%",
     "\x00 language",
     "ünïcödé 💥 模型",
-    "models " * 300,
+    "models " * 70,
 ]
 
 

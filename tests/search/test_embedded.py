@@ -21,6 +21,7 @@ from search.types import IndexedDocument, SearchQuery
         ("neural", '"neural"*'),
         ('"graph neural" AND (x', '"graph" "neural" "AND" "x"'),
         ("title:gr", '"title" "gr"'),
+        ("graph Graph neural GRAPH graph", '"graph" "neural"*'),
     ],
 )
 def test_user_text_becomes_anded_quoted_terms(text, expected):

@@ -140,6 +140,22 @@ def test_search_pages(api, searchable):
     assert not {h["id"] for h in first["hits"]} & {h["id"] for h in third["hits"]}
 
 
+def test_a_search_cursor_walks_every_hit(api, searchable, settings):
+    everything = [h["id"] for h in api.get("/api/search/", {"q": "models", "size": 100}).json()["hits"]]
+    assert len(everything) > 6
+    settings.SEARCH_MAX_WINDOW = 6
+    assert api.get("/api/search/", {"q": "models", "size": 3, "page": 3}).status_code == 400
+    walked, params = [], {"q": "models", "size": 3}
+    while True:
+        body = api.get("/api/search/", params).json()
+        walked += [h["id"] for h in body["hits"]]
+        if body["next"] is None:
+            break
+        params["cursor"] = body["next"]
+    assert walked == everything
+    assert body["total"] == len(everything) and body["pages"] == 2
+
+
 def test_search_rejects_bad_parameters_by_name(api, searchable):
     response = api.get("/api/search/", {"size": 0, "page": "x"})
     assert response.status_code == 400

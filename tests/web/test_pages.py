@@ -1,13 +1,17 @@
 """The librarians' pages, rendered by Django's test client over the real classified library."""
 
+import html
 import re
 
 import pytest
 
+from classifier.actions import classify_documents
+from classifier.loading import load_classifier
 from jobs.models import IngestJob, RecordFailure
-from library.models import Document
+from library.models import Classification, Document
 from library.queries import node_document_counts
 from search.actions import index_documents
+from tests.helpers import count_encoded, huge_abstract
 from web.templatetags.shelfmark import highlight
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
@@ -79,6 +83,25 @@ def test_document_page_shows_subjects_and_similar_documents(client, searchable):
     assert document.title in page and document.external_id in page
     assert '<meter min="0" max="1"' in page and "zeroshot/" in page
     assert "Similar documents" in page and page.count('<a href="/documents/') >= 3
+
+
+def test_a_huge_abstract_is_explained_on_its_page_and_in_the_api(client, searchable, settings, monkeypatch):
+    document = Document.objects.create(
+        corpus=searchable.corpus, external_id="huge", title="A long read", abstract=huge_abstract()
+    )
+    classify_documents(searchable.taxonomy, [document])
+    index_documents([document.pk])
+    leaves = Classification.objects.filter(document=document, is_leaf_prediction=True).order_by("rank")
+    code = leaves.values_list("node__code", flat=True).first()
+    encoded = count_encoded(monkeypatch, load_classifier(searchable.taxonomy).encoder)
+
+    page = client.get(f"/documents/{document.pk}/")
+    answer = client.get(f"/api/documents/{document.pk}/subjects/{code}/explanation/")
+
+    assert page.status_code == 200 and answer.status_code == 200
+    sentences = answer.json()["sentences"]
+    assert 1 <= len(sentences) <= 3 and html.escape(sentences[0]["text"]) in page.content.decode()
+    assert len(encoded) == 2 and max(encoded) <= settings.CLASSIFIER_EXPLAIN_MAX_SENTENCES
 
 
 def test_upload_form_shows_field_errors_and_starts_a_job(client, library, tmp_path):

@@ -13,8 +13,11 @@ from jobs.reclassify import model_of
 from library.models import Classification, Corpus, Document
 from library.queries import document_subjects
 from search.backends.base import MAX_PAGE_SIZE
+from search.errors import QueryError
+from search.limits import bounded
 from search.types import SearchQuery
 from taxonomy.models import Taxonomy
+from web.forms import MAX_ID
 from web.jobs import job_progress, recent_failures
 
 
@@ -155,10 +158,18 @@ class ExplanationSerializer(serializers.Serializer):
     )
 
 
+def taxonomy_field() -> serializers.IntegerField:
+    return serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID, help_text="taxonomy id")
+
+
+def page_size_field() -> serializers.IntegerField:
+    return serializers.IntegerField(required=False, default=20, min_value=1, max_value=MAX_PAGE_SIZE)
+
+
 class DocumentFilterSerializer(serializers.Serializer):
     corpus = serializers.CharField(required=False, help_text="corpus name")
     node = serializers.CharField(required=False, help_text="node code; documents classified under it")
-    taxonomy = serializers.IntegerField(required=False, help_text="taxonomy id")
+    taxonomy = taxonomy_field()
 
 
 class ReviewFilterSerializer(DocumentFilterSerializer):
@@ -176,12 +187,31 @@ class SearchParamsSerializer(serializers.Serializer):
         help_text="node codes; a document must be under every one",
     )
     corpus = serializers.CharField(required=False, help_text="corpus name")
-    taxonomy = serializers.IntegerField(required=False, help_text="taxonomy id")
-    page = serializers.IntegerField(required=False, default=1, min_value=1)
-    size = serializers.IntegerField(required=False, default=20, min_value=1, max_value=MAX_PAGE_SIZE)
+    taxonomy = taxonomy_field()
+    page = serializers.IntegerField(
+        required=False,
+        default=1,
+        min_value=1,
+        help_text="page numbers reach the first SEARCH_MAX_WINDOW hits",
+    )
+    size = page_size_field()
+    cursor = serializers.CharField(
+        required=False, help_text="the `next` of the previous answer: the page after it, at any depth"
+    )
+
+    def validate(self, data: dict) -> dict:
+        """The search's bounds (``search.limits``), each error under the parameter at fault."""
+        try:
+            bounded(self.query_of(data))
+        except QueryError as error:
+            raise serializers.ValidationError({error.field: [error.reason]}) from error
+        return data
 
     def to_query(self) -> SearchQuery:
-        data = self.validated_data
+        return self.query_of(self.validated_data)
+
+    @staticmethod
+    def query_of(data: dict) -> SearchQuery:
         return SearchQuery(
             text=data["q"],
             nodes=tuple(dict.fromkeys(data["node"])),
@@ -189,6 +219,7 @@ class SearchParamsSerializer(serializers.Serializer):
             taxonomy_id=data.get("taxonomy"),
             page=data["page"],
             size=data["size"],
+            cursor=data.get("cursor"),
         )
 
 
@@ -217,7 +248,13 @@ class SearchResultSerializer(serializers.Serializer):
     total = serializers.IntegerField()
     page = serializers.IntegerField(source="query.page")
     size = serializers.IntegerField(source="query.size")
-    pages = serializers.IntegerField()
+    pages = serializers.IntegerField(
+        help_text="pages that page numbers reach (SEARCH_MAX_WINDOW hits at most)"
+    )
+    next = serializers.CharField(
+        allow_null=True,
+        help_text="pass as `cursor` for the next page, past any page number; null after the last hit",
+    )
     hits = HitSerializer(many=True)
     facets = FacetSerializer(many=True)
 
