@@ -6,6 +6,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.mixins import ListModelMixin
 
+from accounts.roles import Role
 from jobs.models import IngestJob
 from library.actions import get_or_create_corpus
 from library.models import Document
@@ -33,6 +34,14 @@ def list_endpoints() -> set[str]:
 
 
 @pytest.fixture
+def curator(user_with) -> Client:
+    """A browser signed in as a curator, who may open every list (trained models included)."""
+    browser = Client()
+    browser.force_login(user_with(Role.CURATOR))
+    return browser
+
+
+@pytest.fixture
 def parameters(arxiv_taxonomy) -> dict[str, tuple[str, list[str]]]:
     """Route → (a URL of it, the integer parameters it takes)."""
     corpus = get_or_create_corpus("bounds", arxiv_taxonomy)
@@ -49,6 +58,7 @@ def parameters(arxiv_taxonomy) -> dict[str, tuple[str, list[str]]]:
         "/api/review/": ("/api/review/", ["page", "size", "taxonomy"]),
         "/api/corpora/": ("/api/corpora/", ["page", "size"]),
         "/api/jobs/": ("/api/jobs/", ["page", "size"]),
+        "/api/models/": ("/api/models/", ["page", "size"]),
         "/api/jobs/<int:pk>/failures/": (f"/api/jobs/{job.pk}/failures/", ["page", "size"]),
         "/api/search/": ("/api/search/", ["page", "size", "taxonomy"]),
         "/api/documents/<int:pk>/similar/": (f"/api/documents/{document.pk}/similar/", ["k"]),
@@ -63,13 +73,12 @@ def test_every_list_endpoint_is_tried(parameters):
     assert list_endpoints() <= set(parameters)
 
 
-def test_wrong_numbers_answer_400_or_a_clamped_page(parameters):
-    client = Client()
+def test_wrong_numbers_answer_400_or_a_clamped_page(parameters, curator):
     answers = {}
     for url, names in parameters.values():
         for name in names:
             for value in WRONG_NUMBERS:
-                response = client.get(url, {name: value})  # an exception here is the 500
+                response = curator.get(url, {name: value})  # an exception here is the 500
                 answers[url, name, value] = response.status_code
                 if url.startswith("/api/"):
                     assert response.status_code == 400, (url, name, value)
@@ -80,16 +89,15 @@ def test_wrong_numbers_answer_400_or_a_clamped_page(parameters):
     assert clamped == {(parameters[route][0], "page") for route in paginated_pages}
 
 
-def test_the_largest_id_is_taken_and_one_more_refused(parameters):
-    client = Client()
+def test_the_largest_id_is_taken_and_one_more_refused(parameters, curator):
+    client = curator
     largest = str(2**63 - 1)
     assert client.get("/api/documents/", {"taxonomy": largest}).json()["count"] == 0
     assert client.get("/api/search/", {"taxonomy": largest}).json()["total"] == 0
     assert client.get("/api/search/", {"taxonomy": str(2**63)}).status_code == 400
 
 
-def test_search_names_the_bound_a_query_passes(db, settings):
-    client = Client()
+def test_search_names_the_bound_a_query_passes(client, settings):
     too_long = {"q": "m" * (settings.SEARCH_MAX_QUERY_CHARS + 1)}
     too_deep = {"page": settings.SEARCH_MAX_WINDOW // 20 + 1, "size": 20}
     for params, field in [(too_long, "q"), (too_deep, "page"), ({"cursor": "nonsense"}, "cursor")]:
