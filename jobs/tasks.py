@@ -6,7 +6,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.conf import settings
 
-from jobs import actions, reclassify, recovery, resumable
+from jobs import actions, reclassify, recovery, resumable, sources
 from jobs.models import IngestBatch, IngestJob
 from jobs.progress import FINISHED
 from shelfmark.celery import is_transient, pipeline_task
@@ -48,6 +48,11 @@ def resume_stalled_jobs() -> None:
 @pipeline_task("jobs.discard_stale_uploads", queue="ingest")
 def discard_stale_uploads() -> None:
     resumable.discard_stale_uploads(timedelta(seconds=settings.INGEST_UPLOAD_STALE_AFTER_S))
+
+
+@pipeline_task("jobs.remove_kept_sources", queue="ingest")
+def remove_kept_sources() -> None:
+    sources.remove_kept_sources()
 
 
 # Error callbacks: Celery calls them in the worker whose task failed for good (retries spent),

@@ -110,13 +110,13 @@ def pipeline_task(name: str, queue: str) -> Callable[[Callable], Callable]:
 
 
 class JobWatchdog(bootsteps.StartStopStep):
-    """Queues a look for stalled ingest jobs, and for stale resumable uploads to discard, every
-    ``INGEST_WATCHDOG_INTERVAL_S`` seconds.
+    """Queues a look for stalled ingest jobs, for stale resumable uploads to discard and for uploaded
+    files kept past ``INGEST_KEEP_SOURCES_S``, every ``INGEST_WATCHDOG_INTERVAL_S`` seconds.
 
     Runs in the worker's main process, which only publishes: each look itself is a task.
     """
 
-    looks = ("jobs.resume_stalled_jobs", "jobs.discard_stale_uploads")
+    looks = ("jobs.resume_stalled_jobs", "jobs.discard_stale_uploads", "jobs.remove_kept_sources")
 
     requires = {"celery.worker.components:Timer"}
 

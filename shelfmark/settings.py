@@ -182,6 +182,9 @@ INGEST_POISON_MAX_DEATHS = int(os.environ.get("INGEST_POISON_MAX_DEATHS", 2))
 # upload may go without a chunk before it is discarded (workers look every watchdog interval).
 INGEST_UPLOAD_MAX_BYTES = int(os.environ.get("INGEST_UPLOAD_MAX_BYTES", 10 * 1024**3))
 INGEST_UPLOAD_STALE_AFTER_S = float(os.environ.get("INGEST_UPLOAD_STALE_AFTER_S", 24 * 3600))
+# An uploaded file is removed when its job is over, or this many seconds later (the workers look
+# every watchdog interval). Files named to `manage.py ingest` are the operator's: never removed.
+INGEST_KEEP_SOURCES_S = float(os.environ.get("INGEST_KEEP_SOURCES_S", 0))
 
 # Classifier
 CLASSIFIER_ENCODER = os.environ.get("CLASSIFIER_ENCODER", "onnx-fp32")

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from jobs.models import IngestJob
+from jobs.uploads import ingest_upload
 from library.actions import get_or_create_corpus
 from taxonomy.actions import import_taxonomy
 from tests.conftest import ARXIV_DEV, ARXIV_NODES, SHARED_DATA
@@ -88,10 +89,10 @@ def test_a_hostile_document_fails_its_batch_alone_and_the_worker_lives_on(
     assert (job.read, job.stored, job.classified, job.indexed, job.processed) == (33, 33, 32, 32, 33)
     assert_through_but(job, document)
 
-    after = start_job(
-        get_or_create_corpus("after", taxonomy), write_records(lines[33:], tmp_path / "more.jsonl")
-    )
+    after = ingest_upload(["".join(lines[33:]).encode()], "more.jsonl", "after", taxonomy)
+    uploaded = Path(after.source_path)
     assert wait_for_job(after, finished, JOB_TIMEOUT_S).state == IngestJob.State.DONE, "new work goes through"
+    assert not uploaded.exists(), "and the uploaded file goes with its job"
 
 
 def test_a_turn_of_parsing_that_kills_its_workers_fails_its_job(start_worker, taxonomy, tmp_path, settings):
