@@ -16,16 +16,18 @@ from search.types import SearchQuery
 from tests.faults.checks import start_job
 from tests.fixtures.worker import READY_TIMEOUT
 
-CAP_MB = 768  # a pool process classifying with the zero-shot model peaks near 450 MiB
+CAP_MB = 768  # a pool process peaks near 510 MiB on normal work (bench/worker_memory.py, 2 threads)
 
 
-def cap_workers(settings) -> None:
-    """Workers started from now on cap their pool processes at CAP_MB, give up a task after two
-    deaths, and leave stalled work to the test. The encoder's ONNX export is made here, uncapped:
-    a capped pool process could not make it (it peaks near 980 MiB)."""
+def cap_workers(settings, monkeypatch) -> None:
+    """Workers started from now on cap their pool processes at CAP_MB, encode on 2 threads whatever
+    the machine's cores, give up a task after two deaths, and leave stalled work to the test. The
+    encoder's ONNX export is made here, uncapped: a capped pool process could not make it (it peaks
+    near 980 MiB)."""
     settings.WORKER_MEMORY_CAP_MB = CAP_MB
     settings.INGEST_POISON_MAX_DEATHS = 2
     settings.INGEST_STALL_TIMEOUT_S = 600
+    monkeypatch.setenv("ENCODER_THREADS", "2")
     get_encoder(settings.CLASSIFIER_ENCODER)
 
 

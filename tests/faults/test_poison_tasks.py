@@ -6,7 +6,8 @@ One document, swollen past what the parsers would let through, either makes the 
 more memory than the cap allows, and native code aborts the process (a poison task: sent again with
 the death counted, given up after INGEST_POISON_MAX_DEATHS, 2 here), or is too large to be read from
 the database at all (a MemoryError, which Celery's worker would re-raise in its main process and die
-of: the task fails with OutOfMemory instead). A turn of parsing is killed from here, each time.
+of: the task fails with OutOfMemory instead). A turn of parsing is killed from here, each time,
+on the embedded broker and on Redis.
 """
 
 import gzip
@@ -52,8 +53,8 @@ HOSTILE = {
 
 
 @pytest.fixture(autouse=True)
-def capped(settings) -> None:
-    cap_workers(settings)
+def capped(settings, monkeypatch) -> None:
+    cap_workers(settings, monkeypatch)
 
 
 @pytest.fixture
@@ -95,8 +96,11 @@ def test_a_hostile_document_fails_its_batch_alone_and_the_worker_lives_on(
     assert not uploaded.exists(), "and the uploaded file goes with its job"
 
 
-def test_a_turn_of_parsing_that_kills_its_workers_fails_its_job(start_worker, taxonomy, tmp_path, settings):
-    worker = start_worker()
+@pytest.mark.parametrize("broker", ["filesystem", "redis"])
+def test_a_turn_of_parsing_that_kills_its_workers_fails_its_job(
+    start_worker, taxonomy, tmp_path, settings, request, broker
+):
+    worker = start_worker(broker=request.getfixturevalue("redis_broker") if broker == "redis" else None)
     job = start_job(get_or_create_corpus("killed-parsing", taxonomy), ARXIV_TRAIN)
     seen: set[str] = set()
     for _ in range(
