@@ -142,6 +142,8 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 1,
 }
 CELERY_TASK_ACKS_LATE = True
+# A task whose pool process died under it is queued again, the death counted in its message, and
+# given up after INGEST_POISON_MAX_DEATHS (shelfmark/poison.py).
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # The worker loop used with the filesystem broker acknowledges finished tasks only every 2 s, and
 # takes no new message until then: reserving a few ahead keeps its processes busy. With Redis,
