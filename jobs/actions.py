@@ -18,6 +18,7 @@ from jobs.batches import store_batch
 from jobs.models import IngestBatch, IngestJob, Reclassification
 from jobs.pipeline import dispatch_batch, queue_parse
 from jobs.progress import FINISHED, refresh_progress
+from jobs.sources import release_source
 from jobs.turns import hold_checkpoint, pause_parsing, pending_batches, wake_parsing
 from library.audit import Actor, acting, record
 from library.models import Corpus, Decision, Document
@@ -72,6 +73,7 @@ def parse_more(job: IngestJob, turn: int) -> None:
             IngestJob.objects.filter(pk=job.pk, parse_turn=turn).update(
                 state=IngestJob.State.FAILED, message=str(error), finished=timezone.now()
             )
+            release_source(job.pk)
             return
         job.refresh_from_db()
     seq = job.next_batch
@@ -159,3 +161,4 @@ def fail_parse(job: IngestJob, reason: str) -> None:
     IngestJob.objects.filter(pk=job.pk).exclude(state__in=FINISHED).update(
         state=IngestJob.State.FAILED, message=reason, finished=timezone.now()
     )
+    release_source(job.pk)

@@ -5,12 +5,14 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from jobs.models import IngestBatch, IngestJob
+from jobs.sources import release_source
 
 FINISHED = (IngestJob.State.DONE, IngestJob.State.FAILED)
 
 
 def refresh_progress(job_id: int) -> None:
-    """Recount the job from its batches; finish it when the file is read and every batch is through."""
+    """Recount the job from its batches; finish it when the file is read and every batch is through
+    (its uploaded file goes then, ``jobs.sources``)."""
     # Aggregate names differ from the batch fields they sum (Django refuses a clash).
     totals = IngestBatch.objects.filter(job_id=job_id).aggregate(
         read_total=Coalesce(Sum("read"), 0),
@@ -33,7 +35,8 @@ def refresh_progress(job_id: int) -> None:
         return
     finishing = IngestJob.objects.filter(pk=job_id, parsed_all=True, state=IngestJob.State.RUNNING)
     if not broken:
-        finishing.update(state=IngestJob.State.DONE, finished=timezone.now())
+        if finishing.update(state=IngestJob.State.DONE, finished=timezone.now()):
+            release_source(job_id)
         return
     first = IngestBatch.objects.filter(job_id=job_id).exclude(error="").order_by("seq").first()
     message = (
@@ -42,4 +45,5 @@ def refresh_progress(job_id: int) -> None:
         if first
         else ""
     )
-    finishing.update(state=IngestJob.State.FAILED, message=message, finished=timezone.now())
+    if finishing.update(state=IngestJob.State.FAILED, message=message, finished=timezone.now()):
+        release_source(job_id)

@@ -6,7 +6,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.conf import settings
 
-from jobs import actions, deletion, reclassify, recovery, resumable
+from jobs import actions, deletion, reclassify, recovery, resumable, sources
 from jobs.models import IngestBatch, IngestJob
 from jobs.progress import FINISHED
 from shelfmark.celery import is_transient, pipeline_task
@@ -58,6 +58,11 @@ def delete_corpus(corpus_id: int) -> None:
 @pipeline_task("jobs.delete_job_documents", queue="ingest")
 def delete_job_documents(job_id: int) -> None:
     deletion.delete_job_documents(job_id)
+
+
+@pipeline_task("jobs.remove_kept_sources", queue="ingest")
+def remove_kept_sources() -> None:
+    sources.remove_kept_sources()
 
 
 # Error callbacks: Celery calls them in the worker whose task failed for good (retries spent),

@@ -14,6 +14,7 @@ from ingest.parsers.detection import normalise_format
 from jobs.actions import start_ingest
 from jobs.errors import UploadError, UploadTooLarge
 from jobs.models import IngestJob
+from jobs.sources import uploads_folder
 from library.actions import get_or_create_corpus
 from library.audit import Actor
 from library.models import Corpus
@@ -33,7 +34,7 @@ def safe_name(name: str) -> str:
 
 def stored_path(name: str) -> Path:
     """A new, unique place for an upload of that name: MEDIA_ROOT/uploads/<uuid>-<safe name>."""
-    folder = Path(settings.MEDIA_ROOT) / "uploads"
+    folder = uploads_folder()
     folder.mkdir(parents=True, exist_ok=True)
     return folder / f"{uuid.uuid4().hex}-{safe_name(name)}"
 

@@ -2,7 +2,9 @@
 
 Pipeline tasks retry errors of a service that is briefly away (database, broker, search engine)
 with exponential backoff, and every worker looks for stalled ingest jobs now and then, so that
-work lost with a dead worker or a restarted broker is done again.
+work lost with a dead worker or a restarted broker is done again. Each pool process runs under a
+hard memory cap (``shelfmark.memory_cap``), and a task that keeps killing the processes that run it
+is given up (``shelfmark.poison``); the worker's main process survives both.
 """
 
 import ctypes
@@ -12,17 +14,38 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+import celery
 from celery import Celery, bootsteps, shared_task
-from celery.signals import task_postrun
+from celery.signals import task_postrun, worker_process_init
 from django.db import reset_queries
+
+from shelfmark.memory_cap import cap_memory, out_of_memory
+from shelfmark.poison import give_up_poison
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shelfmark.settings")
 
-app = Celery("shelfmark")
+logger = logging.getLogger(__name__)
+
+
+class Task(celery.Task):
+    """Every task of Shelfmark's. A task whose message has killed too many worker processes fails
+    before it runs; one that runs out of memory fails as ``OutOfMemory``, since Celery's worker
+    re-raises a MemoryError in its main process, and that process dies of it."""
+
+    Request = "shelfmark.poison:CountingRequest"
+
+    def __call__(self, *args, **kwargs):
+        give_up_poison(self.request)
+        try:
+            return super().__call__(*args, **kwargs)
+        except MemoryError as error:
+            logger.exception("%s[%s] ran out of memory", self.name, self.request.id)
+            raise out_of_memory(error) from None
+
+
+app = Celery("shelfmark", task_cls=Task)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-
-logger = logging.getLogger(__name__)
 
 # Errors of a service that is away for a moment, named by class so that recognising one does
 # not import the search engine's client. A subclass of any of them counts too.
@@ -87,13 +110,13 @@ def pipeline_task(name: str, queue: str) -> Callable[[Callable], Callable]:
 
 
 class JobWatchdog(bootsteps.StartStopStep):
-    """Queues a look for stalled ingest jobs, and for stale resumable uploads to discard, every
-    ``INGEST_WATCHDOG_INTERVAL_S`` seconds.
+    """Queues a look for stalled ingest jobs, for stale resumable uploads to discard and for uploaded
+    files kept past ``INGEST_KEEP_SOURCES_S``, every ``INGEST_WATCHDOG_INTERVAL_S`` seconds.
 
     Runs in the worker's main process, which only publishes: each look itself is a task.
     """
 
-    looks = ("jobs.resume_stalled_jobs", "jobs.discard_stale_uploads")
+    looks = ("jobs.resume_stalled_jobs", "jobs.discard_stale_uploads", "jobs.remove_kept_sources")
 
     requires = {"celery.worker.components:Timer"}
 
@@ -133,6 +156,14 @@ def _malloc_trim() -> Callable[[int], int] | None:
 
 
 MALLOC_TRIM = _malloc_trim()
+
+
+@worker_process_init.connect
+def _cap_memory(**_: object) -> None:
+    """Cap each pool process, after fork; the main process, which only supervises, stays uncapped."""
+    from django.conf import settings
+
+    cap_memory(settings.WORKER_MEMORY_CAP_MB)
 
 
 @task_postrun.connect

@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "web.upload_limit.UploadLimitMiddleware",  # before the CSRF check, which reads a form's body
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -215,6 +216,8 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 1,
 }
 CELERY_TASK_ACKS_LATE = True
+# A task whose pool process died under it is queued again, the death counted in its message, and
+# given up after INGEST_POISON_MAX_DEATHS (shelfmark/poison.py).
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # The worker loop used with the filesystem broker acknowledges finished tasks only every 2 s, and
 # takes no new message until then: reserving a few ahead keeps its processes busy. With Redis,
@@ -224,6 +227,12 @@ CELERY_WORKER_CONCURRENCY = int(os.environ.get("WORKER_CONCURRENCY", 2))
 CELERY_WORKER_PROC_ALIVE_TIMEOUT = 120  # a new process may export the encoder to ONNX first
 # A process whose peak passes 1 GiB is replaced after its task (onnx-fp32 workers peak near 540 MiB).
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = int(os.environ.get("WORKER_MAX_MEMORY_KB", 1_048_576))
+# The hard cap the kernel enforces on each pool process's writable memory (RLIMIT_DATA), so that
+# one task can never take the machine: past it an allocation fails (the task fails out of memory,
+# or the process dies and is replaced). The worker's main process is never capped. 0: no cap.
+# Measured peaks (bench/worker_memory.py): a pool process near 510 MiB with onnx-fp32, 960 MiB
+# with torch-fp32; the ONNX export it may start, near 980 MiB.
+WORKER_MEMORY_CAP_MB = int(os.environ.get("WORKER_MEMORY_CAP_MB", 2048))
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_DEFAULT_QUEUE = "ingest"
 CELERY_TASK_ROUTES = {
@@ -243,6 +252,9 @@ INGEST_RETRY_BACKOFF_MAX_S = int(os.environ.get("INGEST_RETRY_BACKOFF_MAX_S", 12
 INGEST_WATCHDOG_INTERVAL_S = float(os.environ.get("INGEST_WATCHDOG_INTERVAL_S", 60))
 INGEST_STALL_TIMEOUT_S = float(os.environ.get("INGEST_STALL_TIMEOUT_S", 600))
 INGEST_BATCH_MAX_DISPATCHES = int(os.environ.get("INGEST_BATCH_MAX_DISPATCHES", 5))
+# A task whose worker process died under it this many times (a poison task) is failed for good:
+# its batch fails saying so and the job goes on, or a turn of parsing fails its job. 0: never.
+INGEST_POISON_MAX_DEATHS = int(os.environ.get("INGEST_POISON_MAX_DEATHS", 2))
 # Uploads: the largest file taken (whole or resumable), and how long an unfinished resumable
 # upload may go without a chunk before it is discarded (workers look every watchdog interval).
 INGEST_UPLOAD_MAX_BYTES = int(os.environ.get("INGEST_UPLOAD_MAX_BYTES", 10 * 1024**3))
@@ -267,6 +279,9 @@ INGEST_MAX_TITLE_CHARS = int(os.environ.get("INGEST_MAX_TITLE_CHARS", 2_000))
 INGEST_MAX_ABSTRACT_CHARS = int(os.environ.get("INGEST_MAX_ABSTRACT_CHARS", 100_000))
 INGEST_MAX_METADATA_BYTES = int(os.environ.get("INGEST_MAX_METADATA_BYTES", 64 * 1024))
 INGEST_MAX_FULL_TEXT_CHARS = int(os.environ.get("INGEST_MAX_FULL_TEXT_CHARS", 2_000_000))
+# An uploaded file is removed when its job is over, or this many seconds later (the workers look
+# every watchdog interval). Files named to `manage.py ingest` are the operator's: never removed.
+INGEST_KEEP_SOURCES_S = float(os.environ.get("INGEST_KEEP_SOURCES_S", 0))
 
 # Classifier
 CLASSIFIER_ENCODER = os.environ.get("CLASSIFIER_ENCODER", "onnx-fp32")
