@@ -1,5 +1,6 @@
 """A job's progress, counted from its batches, so a task that runs twice never counts twice."""
 
+from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -12,7 +13,21 @@ FINISHED = (IngestJob.State.DONE, IngestJob.State.FAILED)
 
 def refresh_progress(job_id: int) -> None:
     """Recount the job from its batches; finish it when the file is read and every batch is through
-    (its uploaded file goes then, ``jobs.sources``)."""
+    (its uploaded file goes then, ``jobs.sources``).
+
+    The job's row is locked before the batches are counted, so of two calls at once the later
+    counts after the earlier has written: a slower call never writes older totals over newer ones.
+    """
+    with transaction.atomic():
+        if not IngestJob.objects.select_for_update().filter(pk=job_id).exists():
+            return
+        ended = _recount(job_id)
+    if ended:
+        release_source(job_id)
+
+
+def _recount(job_id: int) -> bool:
+    """Write the job's totals and finish it if it is through; whether it ended now."""
     # Aggregate names differ from the batch fields they sum (Django refuses a clash).
     totals = IngestBatch.objects.filter(job_id=job_id).aggregate(
         read_total=Coalesce(Sum("read"), 0),
@@ -32,12 +47,10 @@ def refresh_progress(job_id: int) -> None:
         **{name.removesuffix("_total"): n for name, n in totals.items()}
     )
     if pending:
-        return
+        return False
     finishing = IngestJob.objects.filter(pk=job_id, parsed_all=True, state=IngestJob.State.RUNNING)
     if not broken:
-        if finishing.update(state=IngestJob.State.DONE, finished=timezone.now()):
-            release_source(job_id)
-        return
+        return bool(finishing.update(state=IngestJob.State.DONE, finished=timezone.now()))
     first = IngestBatch.objects.filter(job_id=job_id).exclude(error="").order_by("seq").first()
     message = (
         f"{broken} batch{'es' * (broken > 1)} ({lost} documents) could not be classified or indexed;"
@@ -45,5 +58,4 @@ def refresh_progress(job_id: int) -> None:
         if first
         else ""
     )
-    if finishing.update(state=IngestJob.State.FAILED, message=message, finished=timezone.now()):
-        release_source(job_id)
+    return bool(finishing.update(state=IngestJob.State.FAILED, message=message, finished=timezone.now()))

@@ -6,12 +6,15 @@ from collections.abc import Callable
 
 import pytest
 from django.db import connection
+from django.db.models import QuerySet
 
 from classifier import actions as classifier_actions
 from classifier import review
 from classifier.actions import classify_documents
 from jobs import reclassify, resumable
 from jobs.errors import OffsetConflict
+from jobs.models import IngestBatch, IngestJob
+from jobs.progress import refresh_progress
 from jobs.reclassify import ReclassificationRunning, start_reclassify
 from library.models import Classification, RejectedSubject
 from tests.jobs.test_reclassify_start import corpus  # noqa: F401 (six real arXiv records, stored)
@@ -129,3 +132,35 @@ def test_two_clients_sending_at_one_offset_never_write_over_counted_bytes(arxiv_
     assert results[winner].state == "complete"
     with open(results[winner].job.source_path, "rb") as stored:
         assert stored.read() == sent[winner]
+
+
+def test_a_slower_count_never_writes_older_totals_over_a_newer_one(corpus, monkeypatch):  # noqa: F811
+    job = IngestJob.objects.create(
+        corpus=corpus, source_name="r.jsonl", source_path="", state="running", parsed_all=True
+    )
+    for seq, indexed in enumerate([True, False]):
+        IngestBatch.objects.create(
+            job=job, seq=seq, document_ids=[seq], size=1, read=1, classified=True, indexed=indexed
+        )
+    counted, go_on = threading.Event(), threading.Event()
+    aggregate = QuerySet.aggregate
+
+    def count_then_wait(queryset, *args, **kwargs):  # the first call has counted, not yet written
+        totals = aggregate(queryset, *args, **kwargs)
+        if not counted.is_set():
+            counted.set()
+            assert go_on.wait(TIMEOUT)
+        return totals
+
+    monkeypatch.setattr(QuerySet, "aggregate", count_then_wait)
+
+    def last_batch_through():
+        assert counted.wait(TIMEOUT)
+        threading.Timer(1.0, go_on.set).start()
+        IngestBatch.objects.filter(job=job, seq=1).update(indexed=True)
+        refresh_progress(job.pk)
+
+    together(lambda: refresh_progress(job.pk), last_batch_through)
+
+    job.refresh_from_db()
+    assert (job.state, job.stored, job.classified, job.indexed) == ("done", 2, 2, 2)
