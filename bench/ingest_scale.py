@@ -172,7 +172,8 @@ def measure_file(
     with gzip.open(WARMUP, "rt", encoding="utf-8") as dev:
         warmup.write_text("".join(islice(dev, 4 * 64 * concurrency * workers)), encoding="utf-8")
     started_workers = [
-        start_worker(site.env, site.var / f"worker-{n}.log", loglevel="WARNING") for n in range(workers)
+        start_worker(site.env, site.var / f"worker-{n}.log", loglevel="WARNING", name=f"bench{n}")
+        for n in range(workers)
     ]
     try:
         site.manage("ingest", str(warmup), "--corpus", "warmup", "--taxonomy", "arxiv")

@@ -1,6 +1,7 @@
 """Celery tasks of jobs: each re-reads its rows, returns quietly if they are gone or done, and calls
 one action; running any of them twice changes nothing."""
 
+import logging
 from datetime import timedelta
 
 from celery import shared_task
@@ -10,6 +11,8 @@ from jobs import actions, deletion, reclassify, recovery, resumable, sources
 from jobs.models import IngestBatch, IngestJob
 from jobs.progress import FINISHED
 from shelfmark.celery import is_transient, pipeline_task
+
+logger = logging.getLogger(__name__)
 
 
 def _open_job(job_id: int) -> IngestJob | None:
@@ -30,6 +33,7 @@ def take_batches(job_id: int, turn: int = 0) -> None:
 def classify_batch(batch_id: int) -> None:
     batch = IngestBatch.objects.filter(pk=batch_id).select_related("job__corpus__taxonomy").first()
     if batch is not None and not batch.classified:
+        logger.info("job %s: classifying batch %s (%s documents)", batch.job_id, batch.seq, batch.size)
         actions.classify_batch(batch)
 
 

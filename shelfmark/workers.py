@@ -13,14 +13,17 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def worker_command(
-    concurrency: int | None = None, loglevel: str = "INFO", standalone: bool = False
+    concurrency: int | None = None, loglevel: str = "INFO", standalone: bool = False, name: str = ""
 ) -> list[str]:
     """The command line of a worker on every pipeline queue, run by this Python interpreter.
 
     Without ``concurrency`` the worker takes ``WORKER_CONCURRENCY`` from the settings; a
-    ``standalone`` worker skips mingle and gossip, the talk with other workers, and is ready sooner.
+    ``standalone`` worker skips mingle and gossip, the talk with other workers, and is ready sooner;
+    ``name`` tells several workers on one machine apart (``NAME@host``).
     """
     command = [sys.executable, "-m", "celery", "-A", "shelfmark", "worker", "-Q", ",".join(QUEUES)]
+    if name:
+        command += ["--hostname", f"{name}@%h"]
     if concurrency is not None:
         command += ["--concurrency", str(concurrency)]
     command += ["--loglevel", loglevel]
@@ -45,10 +48,11 @@ def start_worker(
     loglevel: str = "INFO",
     standalone: bool = False,
     ready_timeout: float | None = None,
+    name: str = "",
 ) -> subprocess.Popen:
     """Start a worker on every pipeline queue (``worker_command``) with ``env``; with
     ``ready_timeout`` (and an INFO log), wait until it says it is ready."""
-    process = start_in_session(worker_command(concurrency, loglevel, standalone), env, log)
+    process = start_in_session(worker_command(concurrency, loglevel, standalone, name), env, log)
     if ready_timeout is not None:
         wait_ready(process, log, ready_timeout)
     return process

@@ -1,7 +1,8 @@
-"""Fault tests: a real worker ingests real records while a process it depends on dies or restarts.
+"""Fault tests: real workers ingest real records while a process they depend on dies or restarts.
 
-Small batches, so that a job has a middle to break; short stall and retry times, so that
-recovery happens within a test.
+Two worker commands started apart, as two hosts would run them, on the embedded default and (by
+bin/test) on PostgreSQL + Redis. Small batches, so that a job has a middle to break; short stall and
+retry times, so that recovery happens within a test.
 """
 
 import gzip
@@ -17,6 +18,13 @@ from tests.fixtures.search_server import SearchServer, _drop_alias, free_port
 
 DOCUMENTS = 160
 STARTUP_TIMEOUT_S = 30
+WORKERS = 2
+
+
+@pytest.fixture
+def start_workers(start_worker):
+    """Start WORKERS workers of one process each, each its own command; returns them."""
+    return lambda broker=None: [start_worker(broker=broker) for _ in range(WORKERS)]
 
 
 @pytest.fixture(autouse=True)

@@ -46,9 +46,14 @@ def stored_job(corpus: Corpus, path: Path) -> IngestJob:
     return job
 
 
+def last_document(job: IngestJob) -> Document:
+    """The document of the job's last batch that was stored last."""
+    return Document.objects.get(pk=job.batches.order_by("-seq").first().document_ids[-1])
+
+
 def swell(job: IngestJob, characters: int) -> Document:
     """Give the job's last document an abstract of ``characters`` (words of a real abstract repeated)."""
-    document = Document.objects.get(pk=job.batches.order_by("-seq").first().document_ids[-1])
+    document = last_document(job)
     words = document.abstract + " "
     Document.objects.filter(pk=document.pk).update(
         abstract=(words * (characters // len(words) + 1))[:characters]

@@ -14,10 +14,10 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 OUTAGE_S = 3
 
 
-def test_the_job_survives_a_redis_restart(redis_server, redis_broker, start_worker, corpus_file):
+def test_the_job_survives_a_redis_restart(redis_server, redis_broker, start_workers, corpus_file):
     path, records = corpus_file
     corpus = get_or_create_corpus("broker-restart", import_taxonomy(ARXIV_NODES, name="arxiv"))
-    start_worker(broker=redis_broker)
+    start_workers(broker=redis_broker)
 
     job = wait_for_job(start_job(corpus, path), indexed_some)
     assert not finished(job), "the job ended before Redis could be restarted"

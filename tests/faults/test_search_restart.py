@@ -17,10 +17,10 @@ pytestmark = [pytest.mark.slow, pytest.mark.search, pytest.mark.django_db(transa
 OUTAGE_S = 3
 
 
-def test_indexing_goes_on_after_the_search_server_comes_back(search_server, start_worker, corpus_file):
+def test_indexing_goes_on_after_the_search_server_comes_back(search_server, start_workers, corpus_file):
     path, records = corpus_file
     corpus = get_or_create_corpus("search-restart", import_taxonomy(ARXIV_NODES, name="arxiv"))
-    start_worker()
+    start_workers()
 
     job = wait_for_job(start_job(corpus, path), indexed_some)
     assert not finished(job), "the job ended before the search server could be stopped"
@@ -33,13 +33,13 @@ def test_indexing_goes_on_after_the_search_server_comes_back(search_server, star
 
 
 def test_a_long_outage_fails_the_job_and_its_batches_can_be_retried(
-    search_server, start_worker, corpus_file, settings
+    search_server, start_workers, corpus_file, settings
 ):
     settings.INGEST_TASK_MAX_RETRIES = 2
     settings.INGEST_RETRY_BACKOFF_MAX_S = 1
     path, records = corpus_file
     corpus = get_or_create_corpus("search-down", import_taxonomy(ARXIV_NODES, name="arxiv"))
-    start_worker()
+    start_workers()
 
     job = wait_for_job(start_job(corpus, path), indexed_some)
     assert not finished(job), "the job ended before the search server could be stopped"

@@ -57,8 +57,11 @@ def test_the_api_refuses_an_upload_over_the_limit_from_its_declared_length(limit
     assert RecordingHandler.parsed == [] and not settings.MEDIA_ROOT.exists()
 
 
-def test_the_form_refuses_it_before_the_csrf_check_reads_the_body(limited, settings, arxiv_taxonomy):
+def test_the_form_refuses_it_before_the_csrf_check_reads_the_body(
+    limited, settings, arxiv_taxonomy, librarian
+):
     browser = Client(enforce_csrf_checks=True)
+    browser.force_login(librarian)
     browser.get("/")
     token = browser.cookies["csrftoken"].value
     with open(limited, "rb") as handle:
