@@ -19,7 +19,7 @@ from celery import Celery, bootsteps, shared_task
 from celery.signals import task_postrun, worker_process_init
 from django.db import reset_queries
 
-from shelfmark.memory_cap import cap_memory, out_of_memory
+from shelfmark.memory_cap import cap_memory, out_of_memory, ran_out_of_memory
 from shelfmark.poison import give_up_poison
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shelfmark.settings")
@@ -38,7 +38,9 @@ class Task(celery.Task):
         give_up_poison(self.request)
         try:
             return super().__call__(*args, **kwargs)
-        except MemoryError as error:
+        except Exception as error:
+            if not ran_out_of_memory(error):
+                raise
             logger.exception("%s[%s] ran out of memory", self.name, self.request.id)
             raise out_of_memory(error) from None
 
@@ -68,7 +70,10 @@ class TransientError(Exception):
 
 
 def is_transient(error: BaseException) -> bool:
-    """Whether ``error`` says a service is briefly away, rather than that the work is wrong."""
+    """Whether ``error`` says a service is briefly away, rather than that the work is wrong (a
+    database client out of memory is not: trying again would run out again)."""
+    if ran_out_of_memory(error):
+        return False
     return any(f"{cls.__module__}.{cls.__qualname__}" in TRANSIENT_ERRORS for cls in type(error).__mro__)
 
 

@@ -29,7 +29,13 @@ def cap_memory(megabytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
 
 
-def out_of_memory(error: MemoryError) -> OutOfMemory:
+def ran_out_of_memory(error: BaseException) -> bool:
+    """Whether ``error`` says the process had no more memory: a MemoryError, or the database
+    client's own failure to hold a result (libpq: "out of memory for query result")."""
+    return isinstance(error, MemoryError) or str(error).startswith("out of memory")
+
+
+def out_of_memory(error: BaseException) -> OutOfMemory:
     """The task failure that stands for ``error``, naming the cap it ran into."""
     soft, _ = resource.getrlimit(resource.RLIMIT_DATA)
     if soft == resource.RLIM_INFINITY:

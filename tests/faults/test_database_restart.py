@@ -17,15 +17,26 @@ OUTAGE_S = 5
 
 
 def cut_connections(refuse: bool) -> None:
-    """Refuse new connections to the test database (or allow them again), then end every other one."""
-    name = connection.settings_dict["NAME"]
-    with connection.cursor() as cursor:
-        cursor.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS {"false" if refuse else "true"}')
+    """Refuse new connections to the test database (or allow them again), then end every one but
+    this process's; said from the server's maintenance database, as an operator would."""
+    import psycopg
+
+    db = connection.settings_dict
+    name = db["NAME"]
+    with psycopg.connect(
+        dbname="postgres",
+        user=db["USER"],
+        password=db["PASSWORD"],
+        host=db["HOST"],
+        port=db["PORT"],
+        autocommit=True,
+    ) as admin:
+        admin.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS {"false" if refuse else "true"}')
         if refuse:
-            cursor.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                " WHERE datname = %s AND pid <> pg_backend_pid()",
-                [name],
+            ours = connection.cursor().connection.info.backend_pid
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> %s",
+                [name, ours],
             )
 
 
