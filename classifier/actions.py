@@ -15,7 +15,7 @@ from library.models import Classification, Document, DocumentAssessment, Documen
 from taxonomy.models import Node, Taxonomy
 from taxonomy.tree import Tree
 
-PREDICTED_FIELDS = ("score", "rank", "is_leaf_prediction", "model_version", "status")
+PREDICTED_FIELDS = ("score", "score_kind", "rank", "is_leaf_prediction", "model_version", "status")
 
 
 def classify_documents(
@@ -91,6 +91,7 @@ def _store_subjects(
                 continue
             values = {
                 "score": p.score,
+                "score_kind": classifier.score_kind,
                 "rank": p.rank,
                 "is_leaf_prediction": p.is_leaf,
                 "model_version": classifier.version,

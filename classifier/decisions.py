@@ -3,12 +3,13 @@ they are, and the subjects they rejected are not proposed again, nor anything be
 subject below implies the one above)."""
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
 from accounts.roles import Role
+from classifier.ranking import rank_subjects
 from classifier.types import Prediction
 from library.models import Classification, RejectedSubject
 from taxonomy.tree import Tree
@@ -69,17 +70,12 @@ def rejected_codes(document_ids: Iterable[int]) -> dict[int, set[str]]:
 
 def without_rejected(tree: Tree, predictions: Sequence[Prediction], rejected: set[str]) -> list[Prediction]:
     """The predictions less the rejected subjects and everything below them; broader subjects that
-    no remaining subject implies go too, and the remaining chosen subjects are ranked 1, 2, ... again."""
+    no remaining subject implies go too, and the rest are ranked again, most specific first."""
     if not rejected:
         return list(predictions)
     allowed = [p for p in predictions if p.code not in rejected and not tree.ancestors(p.code) & rejected]
-    chosen = sorted((p for p in allowed if p.is_leaf), key=lambda p: (p.rank, -p.score))
-    rank: dict[str, int] = {}
-    for position, prediction in enumerate(chosen, start=1):
-        for code in [prediction.code, *tree.ancestors(prediction.code)]:
-            rank.setdefault(code, position)
-    kept = [replace(p, rank=rank[p.code]) for p in allowed if p.code in rank]
-    return sorted(kept, key=lambda p: (p.rank, not p.is_leaf, -p.score))
+    chosen = sorted((p for p in allowed if p.is_leaf), key=lambda p: p.rank)
+    return rank_subjects(tree, [(p.code, p.score) for p in chosen], {p.code: p.score for p in allowed})
 
 
 def record_rejection(classification: Classification) -> None:

@@ -1,11 +1,15 @@
 """Hierarchy-consistent decoding: top-down beam search over the taxonomy.
 
-A node's score is the product of sibling-softmax probabilities along its path, so scores
-never rise going down a path. The chosen leaves are returned with all their ancestors.
+A path's probability is the product of sibling-softmax probabilities along it; a node reached on
+several paths (a polyhierarchy) keeps its best. The chosen leaves come back with all their
+ancestors, scored so that no score rises going down any path.
 """
+
+from collections.abc import Mapping
 
 import numpy as np
 
+from classifier.ranking import rank_subjects
 from classifier.types import Prediction
 from taxonomy.tree import Tree
 
@@ -16,31 +20,29 @@ def _softmax(values: np.ndarray, temperature: float) -> np.ndarray:
     return weights / weights.sum()
 
 
-def beam_decode(
+def beam_search(
     tree: Tree,
     similarity: dict[str, float],
     *,
     beam_width: int,
     top_k: int,
     temperature: float,
-) -> list[Prediction]:
-    """Walk down from the roots keeping the ``beam_width`` most probable nodes at each step."""
-    reached: dict[str, float] = {}
+) -> list[tuple[str, float]]:
+    """The ``top_k`` most probable leaves with their path probabilities, best first, walking down
+    from the roots and keeping the ``beam_width`` most probable nodes at each step."""
     leaves: dict[str, float] = {}
     frontier = _expand(tree, tree.roots, 1.0, similarity, temperature)
     while frontier:
         best = sorted(frontier.items(), key=lambda item: -item[1])[:beam_width]
         frontier = {}
         for code, probability in best:
-            reached[code] = max(reached.get(code, 0.0), probability)
             children = tree.children[code]
             if not children:
                 leaves[code] = max(leaves.get(code, 0.0), probability)
                 continue
             for child, p in _expand(tree, children, probability, similarity, temperature).items():
                 frontier[child] = max(frontier.get(child, 0.0), p)
-    chosen = sorted(leaves.items(), key=lambda item: -item[1])[:top_k]
-    return close_over_ancestors(tree, chosen, reached)
+    return sorted(leaves.items(), key=lambda item: -item[1])[:top_k]
 
 
 def _expand(
@@ -55,18 +57,13 @@ def _expand(
 
 
 def close_over_ancestors(
-    tree: Tree, chosen: list[tuple[str, float]], reached: dict[str, float] | None = None
+    tree: Tree, chosen: list[tuple[str, float]], scores: Mapping[str, float]
 ) -> list[Prediction]:
-    """Add every ancestor of the chosen leaves, scored at least as high as its best leaf."""
-    reached = reached or {}
-    predictions: dict[str, Prediction] = {}
-    for rank, (leaf, score) in enumerate(chosen, start=1):
-        predictions[leaf] = Prediction(leaf, score, rank, is_leaf=True)
-        for ancestor in tree.ancestors(leaf):
-            ancestor_score = max(score, reached.get(ancestor, 0.0))
-            known = predictions.get(ancestor)
-            if known is None or (not known.is_leaf and ancestor_score > known.score):
-                predictions[ancestor] = Prediction(
-                    ancestor, ancestor_score, known.rank if known else rank, is_leaf=False
-                )
-    return sorted(predictions.values(), key=lambda p: (p.rank, not p.is_leaf, -p.score))
+    """The chosen subjects (best first) with every ancestor, most specific first. An ancestor scores
+    its own score in ``scores`` (0 where it has none), raised where needed so that it is at least
+    each subject below it."""
+    codes = sorted(tree.closure(code for code, _ in chosen))
+    given = {**scores, **dict(chosen)}
+    raised = tree.consistent(codes, np.array([[given.get(code, 0.0) for code in codes]]))[0]
+    closed = dict(zip(codes, raised.tolist()))
+    return rank_subjects(tree, [(code, closed[code]) for code, _ in chosen], closed)

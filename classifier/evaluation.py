@@ -12,6 +12,7 @@ from classifier.metrics import Scores, micro_prf, per_subject_f1, reliability, s
 from classifier.training.data import LabelledSet, validation_split
 from classifier.training.pipeline import VALIDATION_FRACTION
 from classifier.types import Prediction
+from library.models import ScoreKind
 from taxonomy.models import Taxonomy
 from taxonomy.tree import Tree
 
@@ -81,7 +82,12 @@ def evaluate(
     predicted = [
         _in_space(tree, {p.code for p in ps if p.is_leaf or space == "closure"}, space) for ps in decided
     ]
-    shelfmark = score_predictions([_ranked_in_space(tree, r, space) for r in ranked], predicted, gold)
+    shelfmark = score_predictions(
+        [_ranked_in_space(tree, r, space) for r in ranked],
+        predicted,
+        gold,
+        calibrated=classifier.score_kind == ScoreKind.PROBABILITY,
+    )
     baseline = None
     if baseline_train is not None:
         train = _baseline_training_set(tree, baseline_train, space)
@@ -184,7 +190,11 @@ def _in_space(tree: Tree, codes: set[str], space: str) -> set[str]:
 
 
 def _ranked_in_space(tree: Tree, ranked: list[tuple[str, float]], space: str) -> list[tuple[str, float]]:
-    return ranked if space == "closure" else [(c, p) for c, p in ranked if c in tree.leaves]
+    """The ranked codes of that space, most specific first: no code before one of its descendants."""
+    if space == "leaves":
+        return [(c, p) for c, p in ranked if c in tree.leaves]
+    score = dict(ranked)
+    return [(c, score[c]) for c in tree.specific_first(score)]
 
 
 def _baseline_training_set(tree: Tree, data: LabelledSet, space: str) -> LabelledSet:

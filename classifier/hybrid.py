@@ -9,11 +9,13 @@ node's probability is then raised to its best descendant's, so scores never rise
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from scipy import sparse
 
 from classifier.neighbours import Neighbours
+from classifier.ranking import rank_subjects
 from classifier.types import Prediction
 from taxonomy.tree import Tree
 
@@ -80,7 +82,7 @@ class HybridModel:
         """``probabilities`` from the heads' evidence of the same documents, computed already."""
         prior = np.where(self.scored, self.prior_calibration(vectors @ self.node_vectors.T), 0.0)
         raw = np.where(self.trained, self.head_calibration(*evidence), prior)
-        return consistent(self.tree, self.codes, raw)
+        return self.tree.consistent(self.codes, raw)
 
     def evidence(self, texts: Sequence[str], vectors: np.ndarray) -> tuple[np.ndarray, ...]:
         """What the heads' calibration reads: the margins, and the neighbours' votes where kept."""
@@ -108,53 +110,41 @@ class HybridModel:
             return np.full(len(self.codes), self.thresholds.assign)
         return np.where(self.frequent, self.thresholds.assign, rare)
 
-    def __post_init__(self) -> None:
-        self.depths = np.array([self.tree.depth(c) for c in self.codes])
+    @cached_property
+    def _specificity(self) -> np.ndarray:
+        """Per code, its place in the taxonomy's topological order: a descendant's is higher."""
+        return np.array([self.tree.topological_position[c] for c in self.codes])
 
     def _order(self, row: np.ndarray) -> np.ndarray:
-        """Codes by falling probability, the deeper first among equals (a parent ties its best child)."""
-        return np.lexsort((-self.depths, -row))
+        """Codes by falling probability, a descendant before its ancestor among equals (a node
+        ties its best descendant)."""
+        return np.lexsort((-self._specificity, -row))
 
     def _decide_one(self, row: np.ndarray, floor: np.ndarray) -> list[Prediction]:
         if row.max() < self.thresholds.abstain:
             return []
         best = self.codes[self._order(row)[0]]
         assigned = self.tree.closure({self.codes[i] for i in np.flatnonzero(row >= floor)} | {best})
-        specific = [c for c in assigned if not any(child in assigned for child in self.tree.children[c])]
         score = dict(zip(self.codes, row.tolist()))
-        specific.sort(key=lambda c: -score[c])
-        rank = {}
-        for position, code in enumerate(specific, start=1):
-            for node in [code, *self.tree.ancestors(code)]:
-                rank.setdefault(node, position)
-        return sorted(
-            (Prediction(c, score[c], rank[c], is_leaf=c in specific) for c in assigned),
-            key=lambda p: (p.rank, not p.is_leaf, -p.score),
+        position = self.tree.topological_position
+        specific = sorted(
+            (c for c in assigned if not any(child in assigned for child in self.tree.children[c])),
+            key=lambda c: (-score[c], -position[c]),
         )
+        return rank_subjects(self.tree, [(c, score[c]) for c in specific], score)
 
     def ranked(self, row: np.ndarray, k: int | None = None) -> list[tuple[str, float]]:
-        """The ``k`` most probable scored codes, none an ancestor of a better one, for ranking metrics."""
+        """The ``k`` most probable scored codes, none an ancestor of a better one, for ranking
+        metrics; most specific first (a code picked before one of its descendants follows it)."""
         k = k or self.top_k
-        result: list[tuple[str, float]] = []
+        picked: dict[str, float] = {}
         taken: set[str] = set()
         for i in self._order(row):
             code = self.codes[i]
             if code in taken or not self.scored[i]:
                 continue
-            result.append((code, float(row[i])))
+            picked[code] = float(row[i])
             taken |= {code} | self.tree.ancestors(code)
-            if len(result) == k:
+            if len(picked) == k:
                 break
-        return result
-
-
-def consistent(tree: Tree, codes: list[str], probabilities: np.ndarray) -> np.ndarray:
-    """Raise every node's probability to the highest of its descendants' (bottom-up max)."""
-    position = {code: i for i, code in enumerate(codes)}
-    result = probabilities.copy()
-    for code in sorted(codes, key=tree.depth, reverse=True):
-        for parent in tree.parents[code]:
-            if parent in position:
-                j, i = position[parent], position[code]
-                np.maximum(result[:, j], result[:, i], out=result[:, j])
-    return result
+        return [(code, picked[code]) for code in self.tree.specific_first(picked)]

@@ -15,6 +15,7 @@ from classifier.models import ClassifierModel
 from classifier.types import Prediction
 from classifier.versions import ZERO_SHOT, active_model, find_model, load_model
 from classifier.zeroshot import NODE_TEXT_RECIPE, ZeroShotModel, label_path
+from library.models import ScoreKind
 from taxonomy.models import Taxonomy
 from taxonomy.tree import Tree
 
@@ -27,17 +28,24 @@ class LoadedClassifier:
     model: ZeroShotModel | HybridModel
     version: str
 
+    @property
+    def score_kind(self) -> ScoreKind:
+        """A trained model's scores are calibrated probabilities; the zero-shot ones similarities."""
+        return ScoreKind.PROBABILITY if isinstance(self.model, HybridModel) else ScoreKind.SIMILARITY
+
     def predict(self, texts: Sequence[str], vectors: np.ndarray) -> list[list[Prediction]]:
-        """Subjects per document, best first with ancestors; [] when the model cannot place it."""
+        """Subjects per document, most specific first with ancestors after them; [] when the model
+        cannot place it. Zero-shot subjects below ``CLASSIFIER_SUGGESTION_FLOOR`` are left out (a
+        trained model's own thresholds, chosen on its validation split, do that for it)."""
         if isinstance(self.model, HybridModel):
             return self.model.predict(texts, vectors)
-        return self.model.predict(vectors)
+        return self.model.predict(vectors, floor=settings.CLASSIFIER_SUGGESTION_FLOOR)
 
     def rank(self, texts: Sequence[str], vectors: np.ndarray, k: int = 5) -> list[list[tuple[str, float]]]:
         """The ``k`` best specific subjects per document with their scores, for ranking metrics."""
         if isinstance(self.model, HybridModel):
             return [self.model.ranked(row, k) for row in self.model.probabilities(texts, vectors)]
-        return [[(p.code, p.score) for p in ps if p.is_leaf][:k] for ps in self.model.predict(vectors)]
+        return [ranked[:k] for ranked in self.model.ranked(vectors)]
 
     def accepts(self, prediction: Prediction) -> bool:
         """Whether a prediction skips review: only calibrated models above the accept threshold."""

@@ -1,14 +1,17 @@
-"""Zero-shot subject prediction: documents are compared with the text of each node."""
+"""Zero-shot subject prediction: documents are compared with the text of each node.
+
+Its scores are cosine similarities, not probabilities: they rank subjects for one document and say
+how close it is to each, but nothing calibrated them against librarians' labels.
+"""
 
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
-from classifier.decoding import beam_decode
+from classifier.decoding import beam_search, close_over_ancestors
 from classifier.encoders.base import Encoder
 from classifier.types import Prediction
 from taxonomy.tree import Tree
@@ -29,16 +32,6 @@ def embed_nodes(tree: Tree, codes: Sequence[str], encoder: Encoder) -> np.ndarra
     descriptions = [tree.descriptions.get(code) or path for code, path in zip(codes, paths)]
     vectors = encoder.encode(paths) + DESCRIPTION_WEIGHT * encoder.encode(descriptions)
     return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
-
-
-def subtree_leaf_indices(tree: Tree, codes: Sequence[str]) -> list[np.ndarray]:
-    """For each node, the positions in ``codes`` of itself and the leaves below it."""
-    position = {code: i for i, code in enumerate(codes)}
-    below: dict[str, set[int]] = {code: {position[code]} for code in codes}
-    for leaf in tree.leaves:
-        for ancestor in tree.ancestors(leaf):
-            below[ancestor].add(position[leaf])
-    return [np.array(sorted(below[code])) for code in codes]
 
 
 @dataclass
@@ -70,28 +63,35 @@ class ZeroShotModel:
             temporary.replace(cache_file)
         return cls(tree, codes, vectors, **options)
 
-    @cached_property
-    def _subtrees(self) -> list[np.ndarray]:
-        return subtree_leaf_indices(self.tree, self.codes)
-
     def similarities(self, document_vectors: np.ndarray) -> np.ndarray:
-        """Cosine similarity of each document to each node; a branch scores as its best leaf or itself."""
-        direct = document_vectors @ self.node_vectors.T
-        return np.stack([direct[:, below].max(axis=1) for below in self._subtrees], axis=1)
+        """Cosine similarity of each document to each node; a branch scores as its best descendant
+        or itself."""
+        return self.tree.consistent(self.codes, document_vectors @ self.node_vectors.T)
 
-    def predict(self, document_vectors: np.ndarray) -> list[list[Prediction]]:
-        """Hierarchy-consistent predictions for each document vector."""
-        similarities = self.similarities(document_vectors)
+    def ranked(self, document_vectors: np.ndarray) -> list[list[tuple[str, float]]]:
+        """Per document, the leaves the beam chose, best first, with their similarities."""
         return [
-            beam_decode(
-                self.tree,
-                dict(zip(self.codes, row.tolist(), strict=False)),
-                beam_width=self.beam_width,
-                top_k=self.top_k,
-                temperature=self.temperature,
-            )
-            for row in similarities
+            [(code, similarity[code]) for code, _ in self._beam(similarity)]
+            for similarity in self._similarity_rows(document_vectors)
         ]
+
+    def predict(self, document_vectors: np.ndarray, floor: float = -1.0) -> list[list[Prediction]]:
+        """Per document, the leaves the beam chose with a similarity of ``floor`` or more, with their
+        ancestors, most specific first; [] when none reaches it."""
+        predictions = []
+        for similarity in self._similarity_rows(document_vectors):
+            chosen = [(code, similarity[code]) for code, _ in self._beam(similarity)]
+            kept = [(code, score) for code, score in chosen if score >= floor]
+            predictions.append(close_over_ancestors(self.tree, kept, similarity) if kept else [])
+        return predictions
+
+    def _similarity_rows(self, document_vectors: np.ndarray) -> list[dict[str, float]]:
+        return [dict(zip(self.codes, row.tolist())) for row in self.similarities(document_vectors)]
+
+    def _beam(self, similarity: dict[str, float]) -> list[tuple[str, float]]:
+        return beam_search(
+            self.tree, similarity, beam_width=self.beam_width, top_k=self.top_k, temperature=self.temperature
+        )
 
 
 def document_text(title: str, abstract: str) -> str:

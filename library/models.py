@@ -46,6 +46,14 @@ class Document(models.Model):
         return self.title
 
 
+class ScoreKind(models.TextChoices):
+    """What a model's score measures: a calibrated probability (shown as a percentage), or a
+    similarity that ranks subjects but says nothing of how likely they are (shown as it is)."""
+
+    PROBABILITY = "probability"
+    SIMILARITY = "similarity"
+
+
 class Classification(models.Model):
     """A subject of a document, given by a librarian or proposed by a model."""
 
@@ -60,8 +68,10 @@ class Classification(models.Model):
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="classifications")
     node = models.ForeignKey("taxonomy.Node", on_delete=models.CASCADE, related_name="classifications")
     score = models.FloatField()
+    score_kind = models.CharField(max_length=12, choices=ScoreKind.choices, default=ScoreKind.PROBABILITY)
     rank = models.PositiveSmallIntegerField(
-        help_text="1 for the best leaf; ancestors take their best leaf's rank"
+        help_text="place among the document's subjects: the chosen ones best first, then the broader ones,"
+        " each after every subject below it"
     )
     is_leaf_prediction = models.BooleanField(default=True)
     model_version = models.CharField(max_length=200, blank=True)

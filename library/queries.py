@@ -25,6 +25,7 @@ class Subject:
     code: str
     label: str
     score: float
+    score_kind: str  # "probability" (shown as a percentage) or "similarity" (shown as it is)
     rank: int
     is_leaf: bool
     model_version: str
@@ -76,39 +77,45 @@ def path_steps(tree: Tree, code: str) -> list[PathStep]:
 
 
 def document_subjects(document: Document, tree: Tree | None = None) -> list[Subject]:
-    """The document's stored subjects, best rank first, each with its path from a root."""
-    rows = (
+    """The document's stored subjects, most specific first: by rank, and each after every subject
+    below it (a broader subject ties its best narrower one, and the narrower one goes first)."""
+    rows = list(
         Classification.objects.filter(document=document)
         .select_related("node", "decided_by")
-        .order_by("rank", "node__depth", "-score")
+        .order_by("rank", "-is_leaf_prediction", "-score", "node__code")
     )
-    rows = list(rows)
     if not rows:
         return []
     tree = tree or Tree.from_taxonomy(rows[0].node.taxonomy_id)  # an id filters like the object
-    return [
-        Subject(
-            code=row.node.code,
-            label=row.node.label,
-            score=row.score,
-            rank=row.rank,
-            is_leaf=row.is_leaf_prediction,
-            model_version=row.model_version,
-            source=row.source,
-            path=path_steps(tree, row.node.code),
-            id=row.pk,
-            status=row.status,
-            decided_by=row.decided_by.get_username() if row.decided_by else "",
-        )
-        for row in rows
-    ]
+    by_code: dict[str, list[Classification]] = {}
+    for row in rows:
+        by_code.setdefault(row.node.code, []).append(row)
+    return [_subject(row, tree) for code in tree.specific_first(by_code) for row in by_code[code]]
+
+
+def _subject(row: Classification, tree: Tree) -> Subject:
+    return Subject(
+        code=row.node.code,
+        label=row.node.label,
+        score=row.score,
+        score_kind=row.score_kind,
+        rank=row.rank,
+        is_leaf=row.is_leaf_prediction,
+        model_version=row.model_version,
+        source=row.source,
+        path=path_steps(tree, row.node.code),
+        id=row.pk,
+        status=row.status,
+        decided_by=row.decided_by.get_username() if row.decided_by else "",
+    )
 
 
 def documents_with_subject(node: Node) -> QuerySet[Document]:
-    """Documents classified under ``node``, best score first, each annotated with ``score``."""
+    """Documents classified under ``node``, best score first, each annotated with ``score`` and
+    ``score_kind`` (a similarity where any of its subjects there is one)."""
     return (
         Document.objects.filter(classifications__node=node)
-        .annotate(score=Max("classifications__score"))
+        .annotate(score=Max("classifications__score"), score_kind=Max("classifications__score_kind"))
         .select_related("corpus")
         .order_by("-score", "id")
     )

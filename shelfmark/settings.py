@@ -286,6 +286,9 @@ INGEST_KEEP_SOURCES_S = float(os.environ.get("INGEST_KEEP_SOURCES_S", 0))
 # Classifier
 CLASSIFIER_ENCODER = os.environ.get("CLASSIFIER_ENCODER", "onnx-fp32")
 CLASSIFIER_TOP_K = int(os.environ.get("CLASSIFIER_TOP_K", 3))
+# The least cosine similarity a zero-shot subject needs to be stored: the best micro-F1 on the
+# validation split of the arXiv train file (bench/suggestion_floor.py)
+CLASSIFIER_SUGGESTION_FLOOR = float(os.environ.get("CLASSIFIER_SUGGESTION_FLOOR", 0.15))
 CLASSIFIER_BEAM_WIDTH = int(os.environ.get("CLASSIFIER_BEAM_WIDTH", 8))
 CLASSIFIER_CACHE_DIR = Path(os.environ.get("CLASSIFIER_CACHE_DIR", VAR_DIR / "cache"))
 CLASSIFIER_MODEL_DIR = Path(os.environ.get("CLASSIFIER_MODEL_DIR", VAR_DIR / "models"))

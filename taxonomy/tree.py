@@ -1,8 +1,12 @@
 """An in-memory view of a taxonomy's hierarchy, for validation, decoding and facets."""
 
-from collections.abc import Iterable
+import heapq
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+
+import numpy as np
 
 
 @dataclass
@@ -45,6 +49,62 @@ class Tree:
     @cached_property
     def leaves(self) -> tuple[str, ...]:
         return tuple(code for code, kids in self.children.items() if not kids)
+
+    @cached_property
+    def topological_order(self) -> tuple[str, ...]:
+        """Every code after all of its ancestors, on every path (not only the first parent's): walk
+        it forwards to go top-down, backwards to go bottom-up. ``ValueError`` on a cycle."""
+        waiting = {code: len(parents) for code, parents in self.parents.items()}
+        ready = [code for code, count in waiting.items() if not count]
+        order: list[str] = []
+        while ready:
+            code = ready.pop()
+            order.append(code)
+            for child in self.children[code]:
+                waiting[child] -= 1
+                if not waiting[child]:
+                    ready.append(child)
+        if len(order) < len(self.parents):
+            raise ValueError(f"not a DAG: a cycle through {self.find_cycle()}")
+        return tuple(order)
+
+    @cached_property
+    def topological_position(self) -> dict[str, int]:
+        """Each code's place in ``topological_order``: higher than every ancestor's."""
+        return {code: i for i, code in enumerate(self.topological_order)}
+
+    def consistent(self, codes: Sequence[str], scores: np.ndarray) -> np.ndarray:
+        """``scores`` (documents × ``codes``) with every node raised to its best descendant's, so no
+        score rises going down any path. Bottom-up in topological order, so a node with several
+        parents has its final score before it passes it on; ``codes`` must hold every ancestor of
+        each of them."""
+        column = {code: i for i, code in enumerate(codes)}
+        result = np.array(scores, copy=True)
+        for code in reversed(self.topological_order):
+            if code in column:
+                for parent in self.parents[code]:
+                    target = result[:, column[parent]]
+                    np.maximum(target, result[:, column[code]], out=target)
+        return result
+
+    def specific_first(self, codes: Iterable[str]) -> list[str]:
+        """The codes in the order given, except that each comes after every one of its descendants
+        among them: a reader meets the most specific subjects first, the broader ones after."""
+        given = list(dict.fromkeys(codes))
+        place = {code: i for i, code in enumerate(given)}
+        above = {code: self.ancestors(code) & place.keys() for code in given}
+        below = Counter(ancestor for code in given for ancestor in above[code])
+        ready = [place[code] for code in given if not below[code]]
+        heapq.heapify(ready)
+        result: list[str] = []
+        while ready:
+            code = given[heapq.heappop(ready)]
+            result.append(code)
+            for ancestor in above[code]:
+                below[ancestor] -= 1
+                if not below[ancestor]:
+                    heapq.heappush(ready, place[ancestor])
+        return result
 
     def ancestors(self, code: str) -> set[str]:
         """Every node above ``code`` on any path to a root (not ``code`` itself)."""

@@ -1,8 +1,10 @@
 """Fixtures shared by every test: real data from ../shared/data, a real taxonomy, users with roles."""
 
+import csv
 import os
 from collections.abc import Callable
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -20,6 +22,8 @@ SHARED_DATA = Path(
 )
 ARXIV_NODES = SHARED_DATA / "taxonomies" / "arxiv-nodes.csv"
 ARXIV_DEV = SHARED_DATA / "corpora" / "arxiv-2025-dev.jsonl.gz"
+ACM_CCS = SHARED_DATA / "taxonomies" / "acm-ccs-2012.skos.xml"
+RDF, SKOS = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}", "{http://www.w3.org/2004/02/skos/core#}"
 PASSWORD = "a-test-password-of-every-test-user"
 
 
@@ -27,6 +31,25 @@ PASSWORD = "a-test-password-of-every-test-user"
 def arxiv_taxonomy(db):
     """The real arXiv taxonomy (166 nodes), imported through the real action."""
     return import_taxonomy(ARXIV_NODES, name="arxiv")
+
+
+def skos_as_nodes_csv(skos: Path, out: Path) -> Path:
+    """A SKOS concept scheme written as the importer's nodes CSV: each concept's id, its broader
+    concepts joined by "|", its preferred label and scope note (the importer reads no SKOS)."""
+    with open(out, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["code", "parent", "label", "description"])
+        for concept in ElementTree.parse(skos).getroot().iter(f"{SKOS}Concept"):
+            broader = (b.get(f"{RDF}resource").lstrip("#") for b in concept.iter(f"{SKOS}broader"))
+            label, note = concept.findtext(f"{SKOS}prefLabel"), concept.findtext(f"{SKOS}scopeNote")
+            writer.writerow([concept.get(f"{RDF}about").lstrip("#"), "|".join(broader), label, note or ""])
+    return out
+
+
+@pytest.fixture
+def acm_taxonomy(db, tmp_path):
+    """The real ACM CCS 2012 (2,299 concepts, 147 with several parents), imported through the real action."""
+    return import_taxonomy(skos_as_nodes_csv(ACM_CCS, tmp_path / "acm-ccs.csv"), name="acm-ccs")
 
 
 @pytest.fixture(autouse=True)

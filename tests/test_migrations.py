@@ -130,12 +130,13 @@ def test_a_database_of_the_old_layout_migrates_in_place_and_keeps_every_row():
     assert job.failures.get().reason == "no title"
     assert IngestJob.objects.get(pk=ids["IngestJob"][1]).reclassification.model_version == "zeroshot"
     first, second, third = Document.objects.order_by("pk")
-    assert sorted(first.classifications.values_list("node__code", "status")) == [
-        ("cs", "review"),
-        ("cs.AI", "review"),
-    ]
+    assert sorted(first.classifications.values_list("node__code", "status", "score_kind")) == [
+        ("cs", "review", "similarity"),
+        ("cs.AI", "review", "similarity"),
+    ], "the zero-shot classifier's scores are marked as the similarities they are"
     librarian = second.classifications.get()
     assert (librarian.source, librarian.reviewed is not None) == ("librarian", True)
+    assert librarian.score_kind == "probability"
     assert third.rejected_subjects.get().node.code == "cs.AI"
     assert bytes(first.embedding.vector) == b"\0" * 16 and first.assessment.classifiable
     assert Upload.objects.get().taxonomy.name == "arxiv"

@@ -10,17 +10,23 @@ import pytest
 from django.core.management import call_command
 
 from classifier import versions
+from classifier.actions import classify_documents
 from classifier.hybrid import features
-from classifier.loading import load_classifier, zero_shot_model
+from classifier.loading import LoadedClassifier, load_classifier, zero_shot_model
 from classifier.training.data import validation_split
 from classifier.training.fitting import FREQUENT_SHARE, Options, fit_heads, target_matrix
 from classifier.training.pipeline import VALIDATION_FRACTION
 from classifier.zeroshot import document_text
+from ingest.parsers.jsonl import record_from_object
 from jobs.training import evaluate_file, labelled_with_vectors, read_labelled_file, train_from_file
+from library.actions import get_or_create_corpus
+from library.queries import document_subjects
 from taxonomy.actions import import_taxonomy
 from taxonomy.labels import LabelResolver
 from tests.classifier.test_decoding import assert_consistent
 from tests.conftest import ARXIV_DEV, SHARED_DATA
+from tests.helpers import store_documents
+from tests.taxonomy.test_topology import assert_specific_first
 
 TAXONOMY4CL = SHARED_DATA / "taxonomies" / "taxonomy4cl-v1.0.1.json"
 FORC_TRAIN = SHARED_DATA / "corpora" / "forc4cl-train.jsonl.gz"
@@ -54,6 +60,30 @@ def test_probabilities_are_calibrated_monotone_and_hierarchy_consistent(trained)
     for predictions in model.predict(validation.texts, vectors):
         if predictions:
             assert_consistent(model.tree, predictions)
+
+
+def test_real_papers_subjects_come_most_specific_first_in_store_api_and_ranking(trained, api):
+    taxonomy, model, validation, vectors = trained
+    classifier = LoadedClassifier(zero_shot_model(taxonomy).encoder, model, "hybrid/ranking-test")
+    corpus = get_or_create_corpus("forc4cl-val-ranked", taxonomy)
+    with gzip.open(FORC_VAL, "rt", encoding="utf-8") as lines:
+        records = [record_from_object(json.loads(line), FORC_VAL.name, n) for n, line in enumerate(lines)]
+    documents = store_documents(corpus, records[:80])
+    classify_documents(taxonomy, documents, classifier)
+    placed = 0
+    for document in documents:
+        subjects = document_subjects(document, model.tree)
+        placed += bool(subjects)
+        assert_specific_first(model.tree, [s.code for s in subjects])
+        assert [s.rank for s in subjects] == list(range(1, len(subjects) + 1))
+        body = api.get(f"/api/documents/{document.pk}/").json()["subjects"]
+        assert [s["code"] for s in body] == [s.code for s in subjects]
+        assert {s["score_kind"] for s in body} <= {"probability"}, (
+            "a trained model's scores are probabilities"
+        )
+    assert placed >= 0.9 * len(documents)
+    for row in model.probabilities(validation.texts, vectors):
+        assert_specific_first(model.tree, [code for code, _ in model.ranked(row)])
 
 
 def test_rare_subjects_are_assigned_from_a_bar_no_higher_than_frequent_ones(trained):

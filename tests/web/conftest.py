@@ -32,6 +32,11 @@ class Library:
     documents: list[Document]
     index_path: Path
 
+    @property
+    def placed(self) -> list[Document]:
+        """The documents the model gave subjects (the others it left below the suggestion floor)."""
+        return [d for d in self.documents if d.assessment.classifiable]
+
 
 def read_lines(count: int, skip: int = 0) -> list[str]:
     """Raw lines of the real arXiv dev corpus."""
@@ -49,6 +54,7 @@ def build_library(index_path: Path, version: str, count: int = LIBRARY_SIZE) -> 
     ]
     documents = store_documents(corpus, records)
     classify_documents(taxonomy, documents)
+    documents = list(Document.objects.filter(corpus=corpus).select_related("assessment").order_by("id"))
     with override_settings(SEARCH_EMBEDDED_PATH=index_path):
         assert index_documents([d.id for d in documents]) == len(documents)
     return Library(taxonomy, corpus, documents, index_path)

@@ -81,7 +81,9 @@ def test_document_page_shows_subjects_and_similar_documents(client, searchable):
     document = searchable.documents[0]
     page = client.get(f"/documents/{document.pk}/").content.decode()
     assert document.title in page and document.external_id in page
-    assert '<meter min="0" max="1"' in page and "zeroshot/" in page
+    subjects = re.search(r'aria-labelledby="subjects-title">(.*?)</section>', page, re.S).group(1)
+    assert "zeroshot/" in subjects and ">similarity 0." in subjects
+    assert "<meter" not in subjects and not re.search(r"\d%", subjects), "a similarity is no percentage"
     assert "Similar documents" in page and page.count('<a href="/documents/') >= 3
 
 
@@ -128,3 +130,16 @@ def test_job_page_shows_counts_and_failures(client, library):
     page = client.get(f"/jobs/{job.pk}/").content.decode()
     assert f'data-api="/api/jobs/{job.pk}/"' in page and 'data-field="read">3<' in page
     assert "missing or empty" in page and f"/api/jobs/{job.pk}/failures.csv" in page
+
+
+def test_scores_show_as_what_they_are_on_document_and_node_pages(client, library):
+    documents = client.get(f"/taxonomies/{library.taxonomy.pk}/nodes/cs/").content.decode()
+    table = re.search(r"<table>(.*?)</table>", documents, re.S).group(1)
+    assert ">similarity 0." in table and "<meter" not in table and not re.search(r"\d%", table)
+
+    document = library.placed[0]
+    document.classifications.update(score_kind="probability", model_version="hybrid/arxiv@1/trained")
+    page = client.get(f"/documents/{document.pk}/").content.decode()
+    subjects = re.search(r'aria-labelledby="subjects-title">(.*?)</section>', page, re.S).group(1)
+    assert '<meter min="0" max="1"' in subjects and re.search(r">\d+%</span>", subjects)
+    assert ">similarity " not in subjects, "a trained model's probabilities keep their percentages"

@@ -34,15 +34,17 @@ def test_header_links_the_review_queue(client, library):
 def test_queue_lists_waiting_documents_oldest_first_with_their_subjects_and_forms(client, library):
     page = client.get(queue_url(library)).content.decode()
 
-    assert f"{LIBRARY_SIZE} documents awaiting review" in page
-    first_page = library.documents[:REVIEW_PAGE_SIZE]
+    assert f"{len(library.placed)} documents awaiting review" in page
+    first_page = library.placed[:REVIEW_PAGE_SIZE]
     assert queue_ids(page) == [d.pk for d in first_page]
     subjects = [c for d in first_page for c in leaves(d.pk)]
     assert all(c.status == "review" for c in subjects), "zero-shot subjects all wait for review"
     for classification in subjects:
         assert f'action="/review/subjects/{classification.pk}/accept/"' in page
         assert f'action="/review/subjects/{classification.pk}/reject/"' in page
-    assert page.count("<meter") == len(subjects) and page.count("awaiting review</span>") == len(subjects)
+        assert f">similarity {classification.score:.2f}</span>" in page
+    assert page.count("awaiting review</span>") == len(subjects)
+    assert "<meter" not in page and not re.search(r"\d%", page), "a similarity is no percentage"
     forms = 2 * len(subjects) + 2 * len(first_page) + 1  # accept and reject, + all and correct, sign out
     assert page.count('name="csrfmiddlewaretoken"') == forms
     assert f'<datalist id="nodes-{library.taxonomy.pk}">' in page and page.count("<option value=") >= 166
@@ -75,7 +77,8 @@ def test_accepting_takes_subjects_and_then_the_document_off_the_queue(client, li
         f"/review/documents/{document.pk}/accept/", {"next": queue_url(library)}, follow=True
     )
     page = response.content.decode()
-    assert f"{LIBRARY_SIZE - 1} documents awaiting review" in page and document.pk not in queue_ids(page)
+    waiting = len(library.placed) - 1
+    assert f"{waiting} documents awaiting review" in page and document.pk not in queue_ids(page)
     assert not Classification.objects.filter(document=document, status="review").exists()
 
 
@@ -88,7 +91,9 @@ def test_rejecting_every_subject_moves_the_document_to_the_not_classifiable_tab(
     assert document.pk not in queue_ids(client.get(queue_url(library)).content.decode())
     tab = client.get("/review/not-classifiable/").content.decode()
     assert 'aria-current="page">Not classifiable' in tab
-    assert "1 document without a subject" in tab and "every subject was rejected" in tab
+    unplaced = 1 + LIBRARY_SIZE - len(library.placed)
+    assert f"{unplaced} document{'s' if unplaced > 1 else ''} without a subject" in tab
+    assert "every subject was rejected" in tab and "the model could not place it" in tab
     assert f'action="/review/documents/{document.pk}/correct/"' in tab
     assert f'list="nodes-{library.taxonomy.pk}"' in tab
 

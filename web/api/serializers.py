@@ -10,7 +10,7 @@ from rest_framework import serializers
 from classifier.models import ClassifierModel
 from jobs.models import IngestJob, RecordFailure, Upload
 from jobs.reclassify import model_of
-from library.models import Classification, Corpus, Document
+from library.models import Classification, Corpus, Document, ScoreKind
 from library.queries import document_subjects
 from search.backends.base import MAX_PAGE_SIZE
 from search.errors import QueryError
@@ -19,6 +19,23 @@ from search.types import SearchQuery
 from taxonomy.models import Taxonomy
 from web.forms import MAX_ID
 from web.jobs import job_progress, recent_failures
+from web.latex import latex_to_text
+
+SCORE_KIND_HELP = (
+    "probability: a calibrated probability (a trained model's), fit to show as a percentage; "
+    "similarity: a zero-shot cosine similarity, which ranks subjects but is no probability"
+)
+
+
+class TextOf(serializers.CharField):
+    """A title or abstract for display, its LaTeX as text (``$\\mathcal N=4$``: "𝒩=4"); the field
+    named by ``source`` keeps the original, as stored and as search matches it."""
+
+    def __init__(self, source: str) -> None:
+        super().__init__(source=source, read_only=True, help_text=f"{source} for display: its LaTeX as text")
+
+    def to_representation(self, value: str) -> str:
+        return latex_to_text(super().to_representation(value))
 
 
 class TaxonomySerializer(serializers.ModelSerializer):
@@ -59,8 +76,12 @@ class SubjectSerializer(serializers.Serializer):
     )
     code = serializers.CharField()
     label = serializers.CharField()
-    score = serializers.FloatField()
-    rank = serializers.IntegerField()
+    score = serializers.FloatField(help_text="a number from 0 to 1; what it measures: score_kind")
+    score_kind = serializers.ChoiceField(choices=ScoreKind.choices, help_text=SCORE_KIND_HELP)
+    rank = serializers.IntegerField(
+        help_text="place among the document's subjects: the most specific first, each broader one after "
+        "every subject below it"
+    )
     is_leaf = serializers.BooleanField(
         help_text="chosen by the model or a librarian (true), or implied as an ancestor"
     )
@@ -74,25 +95,31 @@ class SubjectSerializer(serializers.Serializer):
 
 class DocumentSerializer(serializers.ModelSerializer):
     corpus = serializers.CharField(source="corpus.name")
+    title_text = TextOf("title")
 
     class Meta:
         model = Document
-        fields = ["id", "external_id", "title", "corpus", "created"]
+        fields = ["id", "external_id", "title", "title_text", "corpus", "created"]
 
 
 class NodeDocumentSerializer(DocumentSerializer):
     score = serializers.FloatField(help_text="the document's score for this node")
+    score_kind = serializers.ChoiceField(choices=ScoreKind.choices, help_text=SCORE_KIND_HELP)
 
     class Meta(DocumentSerializer.Meta):
-        fields = [*DocumentSerializer.Meta.fields, "score"]
+        fields = [*DocumentSerializer.Meta.fields, "score", "score_kind"]
 
 
 class DocumentDetailSerializer(DocumentSerializer):
     taxonomy = serializers.IntegerField(source="corpus.taxonomy_id")
-    subjects = serializers.SerializerMethodField()
+    abstract_text = TextOf("abstract")
+    subjects = serializers.SerializerMethodField(help_text="the most specific first")
 
     class Meta(DocumentSerializer.Meta):
-        fields = [*DocumentSerializer.Meta.fields, "abstract", "metadata", "updated", "taxonomy", "subjects"]
+        fields = [
+            *DocumentSerializer.Meta.fields, "abstract", "abstract_text", "metadata", "updated", "taxonomy",
+            "subjects",
+        ]  # fmt: skip
 
     @extend_schema_field(SubjectSerializer(many=True))
     def get_subjects(self, document: Document) -> list[dict]:
@@ -115,8 +142,8 @@ class ClassificationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Classification
-        fields = ["id", "document", "code", "label", "score", "rank", "is_leaf", "source", "status",
-                  "model_version", "created"]  # fmt: skip
+        fields = ["id", "document", "code", "label", "score", "score_kind", "rank", "is_leaf", "source",
+                  "status", "model_version", "created"]  # fmt: skip
 
 
 class CorrectionSerializer(serializers.Serializer):
@@ -132,12 +159,14 @@ class NeighbourSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     external_id = serializers.CharField()
     title = serializers.CharField()
+    title_text = TextOf("title")
     similarity = serializers.FloatField(help_text="cosine of the stored document vectors")
 
 
 class VoterSerializer(serializers.Serializer):
     external_id = serializers.CharField()
     title = serializers.CharField()
+    title_text = TextOf("title")
     similarity = serializers.FloatField(help_text="cosine of the document vectors")
 
 
@@ -230,6 +259,7 @@ class SimilarParamsSerializer(serializers.Serializer):
 class HitSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
+    title_text = TextOf("title")
     snippet = serializers.CharField(help_text="HTML: escaped text, matches in <mark>")
     score = serializers.FloatField()
     external_id = serializers.CharField()

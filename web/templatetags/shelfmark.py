@@ -1,4 +1,4 @@
-"""Template helpers: safe highlighting, search links that add or drop a filter, percentages."""
+"""Template helpers: safe highlighting, LaTeX as text, search links that add or drop a filter, scores."""
 
 import html
 import re
@@ -7,25 +7,46 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from library.models import ScoreKind
+from web.latex import latex_to_text
+
 register = template.Library()
 
 MARK_TAG = re.compile(r"(</?mark>)")
+MARKS = {"<mark>": "\ue000", "</mark>": "\ue001"}  # private-use characters hold the tags' places
+TAGS = {mark: tag for tag, mark in MARKS.items()}
+MARK_CHARACTER = re.compile("([\ue000\ue001])")
+NO_MARKS = dict.fromkeys(map(ord, TAGS))
 
 
 @register.filter
 def highlight(snippet: str) -> SafeString:
-    """Render a snippet whose only markup is <mark>: everything else is (re-)escaped.
+    """Render a snippet whose only markup is <mark>: everything else is (re-)escaped, its LaTeX as text.
 
-    Unescaping first keeps text the backend escaped from being escaped twice.
+    Unescaping first keeps text the backend escaped from being escaped twice. The LaTeX is converted
+    around the marks' places; where that loses one, the snippet keeps its LaTeX.
     """
     parts = MARK_TAG.split(snippet or "")
-    return mark_safe("".join(p if MARK_TAG.fullmatch(p) else escape(html.unescape(p)) for p in parts))
+    marked = "".join(MARKS.get(p) or html.unescape(p).translate(NO_MARKS) for p in parts)
+    text = latex_to_text(marked)
+    if MARK_CHARACTER.findall(text) != MARK_CHARACTER.findall(marked):
+        text = marked
+    return mark_safe("".join(TAGS.get(p) or escape(p) for p in MARK_CHARACTER.split(text)))
+
+
+register.filter("latex_text", latex_to_text)
 
 
 @register.filter
 def percent(value: float | None) -> str:
     """0.4567 → "46%"."""
     return "" if value is None else f"{round(value * 100)}%"
+
+
+@register.filter
+def score(value: float, kind: str) -> str:
+    """A subject's score as what it is: a probability as a percentage, a similarity as a number."""
+    return f"similarity {value:.2f}" if kind == ScoreKind.SIMILARITY else percent(value)
 
 
 @register.filter
