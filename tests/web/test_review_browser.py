@@ -6,6 +6,7 @@ import re
 import pytest
 
 from library.models import Classification
+from library.queries import review_queue
 from search.backends import get_backend
 from search.types import SearchQuery
 from tests.web import test_browser
@@ -22,8 +23,8 @@ def test_review_queue_accept_explain_and_correct(browser_library, eager_pipeline
     from playwright.sync_api import expect
 
     library = browser_library
-    total = len(library.documents)
-    first = library.documents[0]
+    queue = review_queue(corpus=library.corpus.name)  # documents with a suggestion above the floor
+    total, first = queue.count(), queue.first()
     subjects = Classification.objects.filter(document=first, is_leaf_prediction=True).select_related("node")
     label = subjects.order_by("rank").first().node.label
 
