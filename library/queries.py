@@ -76,21 +76,38 @@ def path_steps(tree: Tree, code: str) -> list[PathStep]:
     return [PathStep(step, tree.labels[step]) for step in tree.first_path(code)]
 
 
-def document_subjects(document: Document, tree: Tree | None = None) -> list[Subject]:
+def document_subjects(document: Document) -> list[Subject]:
     """The document's stored subjects, most specific first: by rank, and each after every subject
     below it (a broader subject ties its best narrower one, and the narrower one goes first)."""
-    rows = list(
-        Classification.objects.filter(document=document)
+    return subjects_of([document.pk])[document.pk]
+
+
+def subjects_of(
+    document_ids: Iterable[int], trees: dict[int, Tree] | None = None
+) -> dict[int, list[Subject]]:
+    """``document_subjects`` of many documents, in one query and one tree per taxonomy (``trees``
+    may hold some already): what a page of documents costs, whatever its size."""
+    document_ids = list(document_ids)
+    trees = {} if trees is None else trees
+    grouped: dict[int, dict[str, list[Classification]]] = {pk: {} for pk in document_ids}
+    rows = (
+        Classification.objects.filter(document_id__in=document_ids)
         .select_related("node", "decided_by")
         .order_by("rank", "-is_leaf_prediction", "-score", "node__code")
     )
-    if not rows:
-        return []
-    tree = tree or Tree.from_taxonomy(rows[0].node.taxonomy_id)  # an id filters like the object
-    by_code: dict[str, list[Classification]] = {}
     for row in rows:
-        by_code.setdefault(row.node.code, []).append(row)
-    return [_subject(row, tree) for code in tree.specific_first(by_code) for row in by_code[code]]
+        grouped[row.document_id].setdefault(row.node.code, []).append(row)
+    subjects = {}
+    for pk, by_code in grouped.items():
+        if not by_code:
+            subjects[pk] = []
+            continue
+        taxonomy_id = next(iter(by_code.values()))[0].node.taxonomy_id
+        if taxonomy_id not in trees:
+            trees[taxonomy_id] = Tree.from_taxonomy(taxonomy_id)  # an id filters like the object
+        tree = trees[taxonomy_id]
+        subjects[pk] = [_subject(row, tree) for code in tree.specific_first(by_code) for row in by_code[code]]
+    return subjects
 
 
 def _subject(row: Classification, tree: Tree) -> Subject:

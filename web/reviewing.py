@@ -11,7 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from classifier.explanations import Explanation, explain
 from classifier.zeroshot import label_path
 from library.models import Document
-from library.queries import PathStep, Subject, document_subjects
+from library.queries import PathStep, Subject, subjects_of
 from taxonomy.tree import Tree
 
 
@@ -30,16 +30,10 @@ class ExplainedSubject:
 
 
 def queue_entries(documents: Iterable[Document]) -> list[QueueEntry]:
-    """Each document with its chosen (not implied) subjects; one tree per taxonomy on the page."""
-    trees: dict[int, Tree] = {}
-    entries = []
-    for document in documents:
-        taxonomy_id = document.corpus.taxonomy_id
-        if taxonomy_id not in trees:
-            trees[taxonomy_id] = Tree.from_taxonomy(taxonomy_id)
-        subjects = document_subjects(document, trees[taxonomy_id])
-        entries.append(QueueEntry(document, [s for s in subjects if s.is_leaf]))
-    return entries
+    """Each document with its chosen (not implied) subjects, in one query for the page."""
+    documents = list(documents)
+    subjects = subjects_of(d.pk for d in documents)
+    return [QueueEntry(d, [s for s in subjects[d.pk] if s.is_leaf]) for d in documents]
 
 
 def node_choices(taxonomy_ids: Iterable[int]) -> dict[int, list[PathStep]]:

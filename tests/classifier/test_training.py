@@ -72,7 +72,7 @@ def test_real_papers_subjects_come_most_specific_first_in_store_api_and_ranking(
     classify_documents(taxonomy, documents, classifier)
     placed = 0
     for document in documents:
-        subjects = document_subjects(document, model.tree)
+        subjects = document_subjects(document)
         placed += bool(subjects)
         assert_specific_first(model.tree, [s.code for s in subjects])
         assert [s.rank for s in subjects] == list(range(1, len(subjects) + 1))

@@ -14,7 +14,7 @@ from accounts.roles import Role
 from classifier import review
 from classifier.explanations import explain
 from library.models import Classification, Document
-from library.queries import review_queue
+from library.queries import review_queue, subjects_of
 from web.access import allow
 from web.api import serializers as s
 from web.api.pagination import Pagination
@@ -38,6 +38,14 @@ class ReviewQueue(generics.ListAPIView):
         params = s.ReviewFilterSerializer(data=self.request.query_params)
         params.is_valid(raise_exception=True)
         return review_queue(**params.validated_data)
+
+    def paginate_queryset(self, queryset: QuerySet[Document]) -> list[Document] | None:
+        page = super().paginate_queryset(queryset)
+        self.page_subjects = subjects_of(d.pk for d in page or [])
+        return page
+
+    def get_serializer_context(self) -> dict:
+        return {**super().get_serializer_context(), "subjects": getattr(self, "page_subjects", None)}
 
 
 def _classification(pk: int) -> Classification:

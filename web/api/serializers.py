@@ -123,7 +123,9 @@ class DocumentDetailSerializer(DocumentSerializer):
 
     @extend_schema_field(SubjectSerializer(many=True))
     def get_subjects(self, document: Document) -> list[dict]:
-        return SubjectSerializer(document_subjects(document), many=True).data
+        """A list view gives the page's subjects in one go (``context["subjects"]``, ``subjects_of``)."""
+        page = self.context.get("subjects")
+        return SubjectSerializer(page[document.pk] if page else document_subjects(document), many=True).data
 
 
 class ReviewDocumentSerializer(DocumentDetailSerializer):
