@@ -22,6 +22,16 @@ from taxonomy.tree import Tree
 VECTOR_WEIGHT = 1.0  # scale of the dense vectors next to the unit-length TF-IDF rows
 
 
+class NoText:
+    """The text features of a compact model: none; its heads read the encoder's vector alone."""
+
+    def fit(self, texts: Sequence[str]) -> "NoText":
+        return self
+
+    def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        return sparse.csr_matrix((len(texts), 0), dtype=np.float32)
+
+
 def features(vectorizer, texts: Sequence[str], vectors: np.ndarray) -> sparse.csr_matrix:
     """What the linear heads read: TF-IDF n-grams of the text next to the encoder's vector."""
     dense = VECTOR_WEIGHT * sparse.csr_matrix(np.asarray(vectors, dtype=np.float32))

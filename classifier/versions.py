@@ -26,9 +26,11 @@ class UnknownModel(Exception):
         self.version = version
 
 
-def save_model(taxonomy: Taxonomy, model: HybridModel, trained_on: str, metrics: dict) -> ClassifierModel:
+def save_model(
+    taxonomy: Taxonomy, model: HybridModel, trained_on: str, metrics: dict, version: str = ""
+) -> ClassifierModel:
     """Write the model to the model folder and register it (not active yet)."""
-    version = f"hybrid/{taxonomy.name}@{taxonomy.version}/{timezone.now():%Y%m%d-%H%M%S}"
+    version = version or f"hybrid/{taxonomy.name}@{taxonomy.version}/{timezone.now():%Y%m%d-%H%M%S}"
     folder = Path(settings.CLASSIFIER_MODEL_DIR)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / (version.replace("/", "_").replace("@", "-") + ".joblib")
@@ -41,6 +43,27 @@ def save_model(taxonomy: Taxonomy, model: HybridModel, trained_on: str, metrics:
         trained_on=trained_on,
         metrics=metrics,
     )
+
+
+def export_model(record: ClassifierModel, path: Path) -> None:
+    """Write the model with what it was trained on and its figures to one file another site can import."""
+    bundle = {"version": record.version, "trained_on": record.trained_on, "metrics": record.metrics}
+    joblib.dump({**bundle, "model": load_model(record.path)}, path, compress=3)
+
+
+def import_model(path: Path, taxonomy: Taxonomy) -> ClassifierModel:
+    """Register a model exported by ``export_model`` for ``taxonomy`` (once: a version registered
+    already is returned as it is). A pickle: import only files you trust, such as the repository's.
+    ValueError if the model's subjects are not the taxonomy's."""
+    bundle = joblib.load(path)
+    model: HybridModel = bundle["model"]
+    codes = set(taxonomy.nodes.values_list("code", flat=True))
+    if set(model.codes) != codes:
+        raise ValueError(
+            f"{path}: the model's {len(model.codes)} subjects are not the {len(codes)} of {taxonomy}"
+        )
+    existing = ClassifierModel.objects.filter(taxonomy=taxonomy, version=bundle["version"]).first()
+    return existing or save_model(taxonomy, model, bundle["trained_on"], bundle["metrics"], bundle["version"])
 
 
 @transaction.atomic

@@ -8,7 +8,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.svm import LinearSVC
 
-from classifier.hybrid import HybridModel, Platt, Thresholds, features
+from classifier.hybrid import HybridModel, NoText, Platt, Thresholds, features
 from classifier.metrics import macro_f1, micro_prf
 from classifier.neighbours import Neighbours
 from classifier.training.data import LabelledSet
@@ -32,6 +32,7 @@ class Options:
     max_features: int = MAX_FEATURES
     min_examples: int = MIN_EXAMPLES
     rare_positive_weight: float = RARE_POSITIVE_WEIGHT
+    compact: bool = False  # heads on the encoder's vector alone, no neighbours: a model of a few hundred KB
 
 
 DEFAULTS = Options()
@@ -70,14 +71,20 @@ def fit_hybrid(
         else np.ones(len(codes), bool)
     )
     trained = scored & (targets.sum(axis=0) >= options.min_examples)
-    progress(f"TF-IDF over {len(train)} documents")
-    vectorizer = TfidfVectorizer(
-        ngram_range=(1, 2),
-        min_df=2,
-        max_df=0.5,
-        sublinear_tf=True,
-        max_features=options.max_features,
-        dtype=np.float32,
+    progress(
+        "no text features: a compact model" if options.compact else f"TF-IDF over {len(train)} documents"
+    )
+    vectorizer = (
+        NoText()
+        if options.compact
+        else TfidfVectorizer(
+            ngram_range=(1, 2),
+            min_df=2,
+            max_df=0.5,
+            sublinear_tf=True,
+            max_features=options.max_features,
+            dtype=np.float32,
+        )
     )
     vectorizer.fit(train.texts)
     frequent = targets.mean(axis=0) >= FREQUENT_SHARE
@@ -96,7 +103,9 @@ def fit_hybrid(
         head_calibration=Platt((1.0,), 0.0),  # until calibrate() fits both
         prior_calibration=Platt((1.0,), 0.0),
         thresholds=Thresholds(assign=0.5, accept=0.9, abstain=ABSTAIN_BELOW, domain=-1.0),
-        neighbours=Neighbours(np.asarray(train_vectors, dtype=np.float32), targets, train.ids, train.titles),
+        neighbours=None
+        if options.compact
+        else Neighbours(np.asarray(train_vectors, dtype=np.float32), targets, train.ids, train.titles),
         frequent=frequent,
     )
     progress("calibration and thresholds on the validation split")
@@ -144,7 +153,7 @@ def calibrate(model: HybridModel, validation: LabelledSet, vectors: np.ndarray) 
     evidence = model.evidence(validation.texts, vectors)
     trained = [scores[:, model.trained] for scores in evidence]
     model.head_calibration = fit_platt(trained, gold[:, model.trained])
-    if model.head_calibration.a[1] <= 0:  # the votes tell nothing the margins do not: drop them
+    if model.neighbours is not None and model.head_calibration.a[1] <= 0:  # the votes add nothing: drop them
         model.neighbours, evidence = None, evidence[:1]
         model.head_calibration = fit_platt(trained[:1], gold[:, model.trained])
     support = gold.sum(axis=0)

@@ -1,4 +1,5 @@
-"""manage.py train --taxonomy T --from FILE|corpus:NAME [--from ...] [--encoder FOLDER] [--activate]"""
+"""manage.py train --taxonomy T --from FILE|corpus:NAME [--from ...] [--encoder FOLDER] [--compact]
+[--activate] [--export FILE]"""
 
 import time
 from pathlib import Path
@@ -64,8 +65,19 @@ class Command(BaseCommand):
             "--activate", action="store_true", help="switch the new model on for the taxonomy"
         )
         parser.add_argument("--svm-c", type=float, default=Options.svm_c)
+        parser.add_argument(
+            "--compact",
+            action="store_true",
+            help="heads on the encoder's vectors alone, no neighbours: a model of a few hundred KB",
+        )
+        parser.add_argument(
+            "--export", type=Path, help="also write the model to this file, for manage.py import_model"
+        )
 
-    def handle(self, taxonomy: str, sources: list[str], encoder: str, svm_c: float, **options):
+    def handle(
+        self, taxonomy: str, sources: list[str], encoder: str, svm_c: float, compact: bool, export: Path | None,
+        **options,
+    ):  # fmt: skip
         found = find_taxonomy(taxonomy)
         if encoder and not Path(encoder).is_dir():
             raise CommandError(f"{encoder}: no such encoder folder")
@@ -74,7 +86,7 @@ class Command(BaseCommand):
             record = train_and_register(
                 found,
                 [training_source(found, source) for source in sources],
-                Options(svm_c=svm_c),
+                Options(svm_c=svm_c, compact=compact),
                 progress,
                 with_folder(settings.CLASSIFIER_ENCODER, str(Path(encoder).resolve())) if encoder else "",
             )
@@ -83,3 +95,6 @@ class Command(BaseCommand):
         if options["activate"]:
             versions.activate(record)
             progress(f"{record.version} now classifies new documents of {found}")
+        if export:
+            versions.export_model(record, export)
+            progress(f"wrote {export} ({export.stat().st_size:,} bytes)")
