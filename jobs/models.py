@@ -193,3 +193,39 @@ class Reclassification(models.Model):
 
     def __str__(self) -> str:
         return f"job {self.job_id} with {self.model_version}"
+
+
+class TrainingJob(models.Model):
+    """Training a taxonomy's next model on a worker, from the active model's sources and every
+    corpus's librarian decisions; a curator then compares it with the active one and may switch it on."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+
+    taxonomy = models.ForeignKey(Taxonomy, on_delete=models.CASCADE, related_name="training_jobs")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="training_jobs",
+    )
+    sources = models.JSONField(default=list, help_text="files and corpus:NAMEs it learns from")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    progress = models.CharField(max_length=500, blank=True, help_text="the last step it reported")
+    message = models.TextField(blank=True, help_text="why it failed")
+    model = models.ForeignKey(
+        "classifier.ClassifierModel", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    started = models.DateTimeField(null=True, blank=True)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+
+    def __str__(self) -> str:
+        return f"training {self.pk} of {self.taxonomy} ({self.state})"

@@ -7,8 +7,8 @@ from datetime import timedelta
 from celery import shared_task
 from django.conf import settings
 
-from jobs import actions, deletion, reclassify, recovery, resumable, sources
-from jobs.models import IngestBatch, IngestJob
+from jobs import actions, deletion, reclassify, recovery, resumable, retraining, sources
+from jobs.models import IngestBatch, IngestJob, TrainingJob
 from jobs.progress import FINISHED
 from shelfmark.celery import is_transient, pipeline_task
 
@@ -52,6 +52,13 @@ def resume_stalled_jobs() -> None:
 @pipeline_task("jobs.discard_stale_uploads", queue="ingest")
 def discard_stale_uploads() -> None:
     resumable.discard_stale_uploads(timedelta(seconds=settings.INGEST_UPLOAD_STALE_AFTER_S))
+
+
+@pipeline_task("jobs.train", queue="ingest")
+def train(job_id: int) -> None:
+    job = TrainingJob.objects.filter(pk=job_id).select_related("taxonomy").first()
+    if job is not None:
+        retraining.run_training(job)
 
 
 @pipeline_task("jobs.delete_corpus", queue="ingest")

@@ -28,6 +28,19 @@ from taxonomy.tree import Tree
 Source = Path | Corpus  # a labelled file, or a corpus's librarian-confirmed subjects
 
 
+def source_of(taxonomy: Taxonomy, name: str) -> Source:
+    """A labelled file by its path, or the corpus named by ``corpus:NAME``; ValueError if there is none."""
+    if name.startswith("corpus:"):
+        corpus = Corpus.objects.filter(name=name.removeprefix("corpus:"), taxonomy=taxonomy).first()
+        if corpus is None:
+            raise ValueError(f"no corpus {name.removeprefix('corpus:')!r} classified with {taxonomy}")
+        return corpus
+    path = Path(name)
+    if not path.is_file():
+        raise ValueError(f"{path}: no such file")
+    return path
+
+
 def read_labelled_file(path: Path, resolver: LabelResolver) -> tuple[LabelledSet, list[int]]:
     """Records of a labelled file whose labels name known nodes, and their positions in the file.
 

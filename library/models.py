@@ -159,6 +159,7 @@ class Decision(models.Model):
         UPLOAD = "upload"
         RECLASSIFY = "reclassify"
         ACTIVATE_MODEL = "activate-model", "activate model"
+        TRAIN = "train", "start training"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="decisions"

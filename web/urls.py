@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from web import deleting, views
+from web import deleting, training, views
 
 app_name = "web"
 
@@ -14,6 +14,9 @@ urlpatterns = [
     path("corpora/<int:pk>/reclassify/", views.reclassify_corpus, name="reclassify-corpus"),
     path("corpora/<int:pk>/delete/", deleting.corpus, name="delete-corpus"),
     path("taxonomies/<int:pk>/", views.taxonomy, name="taxonomy"),
+    path("taxonomies/<int:pk>/retrain/", training.retrain, name="retrain"),
+    path("models/", training.models, name="models"),
+    path("models/<int:pk>/activate/", training.activate, name="activate-model"),
     path("taxonomies/<int:pk>/nodes/<path:code>/", views.node, name="node"),
     path("search/", views.search, name="search"),
     path("documents/<int:pk>/", views.document, name="document"),

@@ -8,7 +8,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.roles import Role
 from classifier.models import ClassifierModel
-from jobs.models import IngestJob, Upload
+from jobs.models import IngestJob, TrainingJob, Upload
 from library.actions import get_or_create_corpus
 from library.models import Classification, Document
 from taxonomy.models import Node
@@ -31,6 +31,8 @@ MATRIX: dict[str, dict[str, Role | str]] = {
     "web:reclassify-corpus": {"POST": EDIT},
     "web:delete-corpus": {"GET": EDIT, "POST": EDIT},
     "web:taxonomy": {"GET": READ},
+    "web:retrain": {"POST": CURATE},
+    "web:models": {"GET": CURATE},
     "web:node": {"GET": READ},
     "web:search": {"GET": READ},
     "web:document": {"GET": READ},
@@ -64,9 +66,12 @@ MATRIX: dict[str, dict[str, Role | str]] = {
     "web:api:job-failures": {"GET": EDIT},
     "web:api:job-failures-csv": {"GET": EDIT},
     "web:api:model-list": {"GET": CURATE},
+    "web:api:taxonomy-training": {"POST": CURATE},
+    "web:api:training-detail": {"GET": CURATE},
     "web:api:model-activate": {"POST": CURATE},
     "web:api:upload-list": {"POST": EDIT},
     "web:api:upload-detail": {"GET": EDIT, "PUT": EDIT, "PATCH": EDIT, "DELETE": EDIT},
+    "web:activate-model": {"POST": CURATE},  # last: the model it switches on is not a real one
 }
 DENIED = {401, 403, 405}
 
@@ -110,6 +115,8 @@ def site(arxiv_taxonomy, user_with):
         "web:reclassify-corpus": {"pk": corpus.pk},
         "web:delete-corpus": {"pk": corpus.pk},
         "web:taxonomy": {"pk": arxiv_taxonomy.pk},
+        "web:retrain": {"pk": arxiv_taxonomy.pk},
+        "web:activate-model": {"pk": model.pk},
         "web:node": {"pk": arxiv_taxonomy.pk, "code": node.code},
         "web:document": {"pk": document.pk},
         "web:delete-document": {"pk": document.pk},
@@ -133,6 +140,8 @@ def site(arxiv_taxonomy, user_with):
         "web:api:job-failures": {"pk": job.pk},
         "web:api:job-failures-csv": {"pk": job.pk},
         "web:api:model-activate": {"version": model.version},
+        "web:api:taxonomy-training": {"pk": arxiv_taxonomy.pk},
+        "web:api:training-detail": {"pk": TrainingJob.objects.create(taxonomy=arxiv_taxonomy).pk},
         "web:api:upload-detail": {"pk": upload.pk},
     }
     return users, kwargs

@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from classifier.models import ClassifierModel
-from jobs.models import IngestJob, RecordFailure, Upload
+from jobs.models import IngestJob, RecordFailure, TrainingJob, Upload
 from jobs.reclassify import model_of
 from library.models import Classification, Corpus, Document, ScoreKind
 from library.queries import document_subjects
@@ -427,3 +427,16 @@ class ClassifierModelSerializer(serializers.ModelSerializer):
     class Meta:
         model = ClassifierModel
         fields = ["version", "taxonomy", "kind", "trained_on", "metrics", "active", "created"]
+
+
+class TrainingJobSerializer(serializers.ModelSerializer):
+    taxonomy = serializers.StringRelatedField()
+    model = serializers.SlugRelatedField(
+        slug_field="version", read_only=True, help_text="the model it registered"
+    )
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = TrainingJob
+        fields = ["id", "taxonomy", "sources", "state", "progress", "message", "model", "created_by", "created",
+                  "started", "finished"]  # fmt: skip

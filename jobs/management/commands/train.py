@@ -11,8 +11,7 @@ from classifier import versions
 from classifier.encoders import with_folder
 from classifier.training.fitting import Options
 from classifier.training.pipeline import NoLabelledDocuments
-from jobs.training import train_and_register
-from library.models import Corpus
+from jobs.training import source_of, train_and_register
 from taxonomy.models import Taxonomy
 
 
@@ -28,19 +27,6 @@ def timed_progress(stdout):
     """A progress callback that prefixes each message with the seconds since it was made."""
     started = time.monotonic()
     return lambda message: stdout.write(f"[{time.monotonic() - started:6.0f}s] {message}")
-
-
-def training_source(taxonomy: Taxonomy, source: str) -> Path | Corpus:
-    """A labelled file, or the corpus named by ``corpus:NAME``."""
-    if source.startswith("corpus:"):
-        corpus = Corpus.objects.filter(name=source.removeprefix("corpus:"), taxonomy=taxonomy).first()
-        if corpus is None:
-            raise CommandError(f"no corpus {source.removeprefix('corpus:')!r} classified with {taxonomy}")
-        return corpus
-    path = Path(source)
-    if not path.is_file():
-        raise CommandError(f"{path}: no such file")
-    return path
 
 
 class Command(BaseCommand):
@@ -85,12 +71,12 @@ class Command(BaseCommand):
         try:
             record = train_and_register(
                 found,
-                [training_source(found, source) for source in sources],
+                [source_of(found, source) for source in sources],
                 Options(svm_c=svm_c, compact=compact),
                 progress,
                 with_folder(settings.CLASSIFIER_ENCODER, str(Path(encoder).resolve())) if encoder else "",
             )
-        except NoLabelledDocuments as error:
+        except (NoLabelledDocuments, ValueError) as error:
             raise CommandError(str(error)) from None
         if options["activate"]:
             versions.activate(record)
