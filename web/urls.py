@@ -15,6 +15,7 @@ urlpatterns = [
     path("corpora/<int:pk>/delete/", deleting.corpus, name="delete-corpus"),
     path("taxonomies/<int:pk>/", views.taxonomy, name="taxonomy"),
     path("taxonomies/<int:pk>/nodes/<path:code>/", views.node, name="node"),
+    path("taxonomies/<int:pk>/reliability/", views.reliability, name="reliability"),
     path("search/", views.search, name="search"),
     path("documents/<int:pk>/", views.document, name="document"),
     path("documents/<int:pk>/delete/", deleting.document, name="delete-document"),

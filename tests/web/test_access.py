@@ -32,6 +32,7 @@ MATRIX: dict[str, dict[str, Role | str]] = {
     "web:delete-corpus": {"GET": EDIT, "POST": EDIT},
     "web:taxonomy": {"GET": READ},
     "web:node": {"GET": READ},
+    "web:reliability": {"GET": READ},  # a model's figures are for everyone who reads its subjects
     "web:search": {"GET": READ},
     "web:document": {"GET": READ},
     "web:delete-document": {"GET": EDIT, "POST": EDIT},
@@ -111,6 +112,7 @@ def site(arxiv_taxonomy, user_with):
         "web:delete-corpus": {"pk": corpus.pk},
         "web:taxonomy": {"pk": arxiv_taxonomy.pk},
         "web:node": {"pk": arxiv_taxonomy.pk, "code": node.code},
+        "web:reliability": {"pk": arxiv_taxonomy.pk},
         "web:document": {"pk": document.pk},
         "web:delete-document": {"pk": document.pk},
         "web:accept-subject": {"pk": classification.pk},
