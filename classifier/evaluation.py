@@ -2,6 +2,7 @@
 
 from collections import Counter
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -75,13 +76,11 @@ def evaluate(
     """Score the classifier on labelled documents (a file's, called ``name``) with their vectors from
     its encoder; fit and score the baseline when given the documents of its training file."""
     tree = Tree.from_taxonomy(taxonomy)
-    space = "leaves" if all(code in tree.leaves for gold in data.targets for code in gold) else "closure"
+    space = _space_of(tree, data.targets)
     gold = [_in_space(tree, g, space) for g in data.targets]
     ranked = classifier.rank(data.texts, vectors)
     decided = classifier.predict(data.texts, vectors)
-    predicted = [
-        _in_space(tree, {p.code for p in ps if p.is_leaf or space == "closure"}, space) for ps in decided
-    ]
+    predicted = [_predicted_in_space(tree, ps, space) for ps in decided]
     shelfmark = score_predictions(
         [_ranked_in_space(tree, r, space) for r in ranked],
         predicted,
@@ -100,7 +99,6 @@ def evaluate(
         )
     closed_gold = [tree.closure(g) for g in data.targets]
     closed_predicted = [tree.closure({p.code for p in ps}) for ps in decided]
-    top5 = [(p, c in g) for r, g in zip(ranked, gold) for c, p in _ranked_in_space(tree, r, space)[:5]]
     return Evaluation(
         file=name,
         model_version=classifier.version,
@@ -110,7 +108,7 @@ def evaluate(
         hierarchical_f1=micro_prf(closed_predicted, closed_gold)[2],
         per_level_accuracy=per_level_accuracy(tree, decided, closed_gold),
         abstained=sum(not ps for ps in decided),
-        reliability=reliability([p for p, _ in top5], [c for _, c in top5]),
+        reliability=_top_reliability([_ranked_in_space(tree, r, space) for r in ranked], gold),
         confusion=[
             level_confusion(tree, decided, closed_gold, depth)
             for depth in range(CONFUSION_LEVELS)
@@ -120,19 +118,40 @@ def evaluate(
     )
 
 
-def evaluate_validation(model: HybridModel, validation: LabelledSet, vectors: np.ndarray) -> dict[str, float]:
-    """Headline figures of a freshly trained model on its validation split (hierarchical space)."""
+def evaluate_validation(
+    model: HybridModel, validation: LabelledSet, vectors: np.ndarray, trained_on: str
+) -> dict:
+    """Headline figures of a freshly trained model on its validation split, saying what they are:
+    the data, the documents, the space (``leaves`` when every gold subject is a leaf, as ``evaluate``
+    scores such a file, then with ancestors too, ``closure``), and the reliability bins (mean
+    probability, observed frequency, count) of each document's top subjects in that space."""
+    tree = model.tree
     probabilities = model.probabilities(validation.texts, vectors)
-    gold = [model.tree.closure(t) for t in validation.targets]
-    predicted = [{p.code for p in ps} for ps in model.decide(probabilities, model.domain_similarity(vectors))]
+    decided = model.decide(probabilities, model.domain_similarity(vectors))
     ranked = [model.ranked(row) for row in probabilities]
-    scores = score_predictions(ranked, predicted, gold)
+    space = _space_of(tree, validation.targets)
+    figures, bins = {}, []
+    for name in dict.fromkeys([space, "closure"]):
+        gold = [_in_space(tree, t, name) for t in validation.targets]
+        in_space = [_ranked_in_space(tree, r, name) for r in ranked]
+        scores = score_predictions(in_space, [_predicted_in_space(tree, ps, name) for ps in decided], gold)
+        figures[name] = {
+            "precision_at_1": round(scores.precision_at_1, 4),
+            "micro_f1": round(scores.micro_f1, 4),
+            "macro_f1": round(scores.macro_f1, 4),
+            "ece": round(scores.expected_calibration_error, 4),
+        }
+        if name == space:
+            bins = _top_reliability(in_space, gold)
+    sources = " + ".join(Path(source).name for source in trained_on.split(" + "))
     return {
-        "documents": scores.documents,
-        "precision_at_1": round(scores.precision_at_1, 4),
-        "micro_f1": round(scores.micro_f1, 4),
-        "macro_f1": round(scores.macro_f1, 4),
-        "ece": round(scores.expected_calibration_error or 0.0, 4),
+        "data": f"validation split of {sources}: the {VALIDATION_FRACTION:.0%} of its documents "
+        "chosen by a hash of their ids, held out from training the heads (the calibration and "
+        "thresholds are fitted on it)",
+        "documents": len(validation),
+        "space": space,
+        "figures": figures,
+        "reliability": [[round(p, 4), round(frequency, 4), n] for p, frequency, n in bins],
         "assign_threshold": model.thresholds.assign,
         "assign_rare_threshold": model.thresholds.assign_rare,
         "accept_threshold": model.thresholds.accept,
@@ -183,6 +202,24 @@ def level_confusion(
         column = columns.index(predicted) if predicted in shown or predicted == NONE else len(shown)
         counts[row, column] += 1
     return Confusion(depth, rows, columns, counts.tolist())
+
+
+def _space_of(tree: Tree, targets: list[set[str]]) -> str:
+    """``leaves`` when every gold code is a leaf, else ``closure`` (gold and predictions with ancestors)."""
+    return "leaves" if all(code in tree.leaves for gold in targets for code in gold) else "closure"
+
+
+def _predicted_in_space(tree: Tree, predictions: list[Prediction], space: str) -> set[str]:
+    """The assigned codes of that space: the chosen leaves, or every subject with its ancestors."""
+    return _in_space(tree, {p.code for p in predictions if p.is_leaf or space == "closure"}, space)
+
+
+def _top_reliability(
+    ranked: list[list[tuple[str, float]]], gold: list[set[str]]
+) -> list[tuple[float, float, int]]:
+    """Reliability bins of each document's five best subjects (those the ECE is computed from)."""
+    top5 = [(p, c in g) for r, g in zip(ranked, gold) for c, p in r[:5]]
+    return reliability([p for p, _ in top5], [c for _, c in top5])
 
 
 def _in_space(tree: Tree, codes: set[str], space: str) -> set[str]:

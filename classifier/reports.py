@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from classifier.evaluation import Confusion, Evaluation
+from classifier.figures import SPACES
 from taxonomy.tree import Tree
 
 
@@ -45,7 +46,9 @@ def _plots(evaluation: Evaluation, folder: Path) -> list[Path]:
             axis.annotate(str(n), (x, y), fontsize=7, textcoords="offset points", xytext=(4, -10))
     ece = evaluation.shelfmark.expected_calibration_error
     axis.set(xlabel="predicted probability", ylabel="observed precision", xlim=(0, 1), ylim=(0, 1))
-    axis.set_title(f"Reliability (ECE {ece:.3f})" if ece is not None else "Reliability")
+    what = f"{evaluation.file}, {evaluation.shelfmark.documents} documents, {SPACES[evaluation.space]}"
+    heading = f"Reliability (ECE {ece:.3f})" if ece is not None else "Reliability"
+    axis.set_title(f"{heading}\n{what}", fontsize=9)
     axis.legend(loc="upper left")
     figure.tight_layout()
     figure.savefig(reliability, dpi=120)

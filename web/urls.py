@@ -18,6 +18,7 @@ urlpatterns = [
     path("models/", training.models, name="models"),
     path("models/<int:pk>/activate/", training.activate, name="activate-model"),
     path("taxonomies/<int:pk>/nodes/<path:code>/", views.node, name="node"),
+    path("taxonomies/<int:pk>/reliability/", views.reliability, name="reliability"),
     path("search/", views.search, name="search"),
     path("documents/<int:pk>/", views.document, name="document"),
     path("documents/<int:pk>/delete/", deleting.document, name="delete-document"),

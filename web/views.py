@@ -27,7 +27,9 @@ from taxonomy.models import Node, Taxonomy
 from web.access import role_required
 from web.forms import CorrectionForm, ReviewFilterForm, SearchForm, UploadForm
 from web.jobs import job_progress, recent_failures
+from web.model_facts import classifying_models, models_of
 from web.overview import corpora_with_counts, recent_jobs, taxonomies_with_counts
+from web.reliability import reliability_chart
 from web.reviewing import back_url, explained_subjects, node_choices, queue_entries
 from web.searching import search_documents, similar_documents
 
@@ -38,8 +40,10 @@ DECISIONS_SHOWN = 50
 
 
 def _home(request: HttpRequest, form: UploadForm, status: int = 200) -> HttpResponse:
+    taxonomies = taxonomies_with_counts()
     context = {
-        "taxonomies": taxonomies_with_counts(),
+        "taxonomies": taxonomies,
+        "models": classifying_models(taxonomies),
         "corpora": corpora_with_counts(),
         "jobs": recent_jobs(),
         "form": form,
@@ -108,6 +112,19 @@ def taxonomy(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @role_required(Role.READER)
+def reliability(request: HttpRequest, pk: int) -> HttpResponse:
+    """The reliability curve of the taxonomy's active model, drawn from the bins stored with its
+    validation figures (inline SVG: a few points, no plotting in the request)."""
+    taxonomy = get_object_or_404(Taxonomy, pk=pk)
+    facts = classifying_models([taxonomy])[0].facts
+    chart = (
+        reliability_chart(facts.figures.reliability) if facts.figures and facts.figures.reliability else None
+    )
+    return render(request, "web/reliability.html", {"taxonomy": taxonomy, "facts": facts, "chart": chart})
+
+
+@require_GET
+@role_required(Role.READER)
 def node(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     """One subject: where it sits, its children, and the documents under it."""
     node = get_object_or_404(Node.objects.select_related("taxonomy"), taxonomy_id=pk, code=code)
@@ -136,7 +153,7 @@ def document(request: HttpRequest, pk: int) -> HttpResponse:
         "document": document,
         "leaf_subjects": explained_subjects(document, [s for s in subjects if s.is_leaf]),
         "broader_subjects": [s for s in subjects if not s.is_leaf],
-        "model_versions": sorted({s.model_version for s in subjects if s.model_version}),
+        "models": models_of(s.model_version for s in subjects if s.model_version),
         "similar": similar_documents(document, SIMILAR_DOCUMENTS),
         "choices": node_choices([document.corpus.taxonomy_id]),
         "decisions": decisions_on(document.pk)[:DECISIONS_SHOWN],

@@ -6,6 +6,7 @@ import numpy as np
 
 from classifier import versions
 from classifier.evaluation import evaluate_validation
+from classifier.figures import ValidationFigures
 from classifier.hybrid import HybridModel
 from classifier.models import ClassifierModel
 from classifier.training.data import LabelledSet
@@ -21,7 +22,8 @@ def register(
     progress: Callable[[str], None] = print,
 ) -> ClassifierModel:
     """Save the model with its validation figures. It is not switched on; ``versions.activate`` does that."""
-    metrics = evaluate_validation(model, validation, vectors)
+    metrics = evaluate_validation(model, validation, vectors, trained_on)
     record = versions.save_model(taxonomy, model, trained_on=trained_on, metrics=metrics)
-    progress(f"saved {record.version}: validation {metrics}")
+    figures = ValidationFigures.of(metrics)
+    progress(f"saved {record.version}: {figures.data_text}; " + "; ".join(map(str, figures.spaces)))
     return record

@@ -12,7 +12,9 @@ from django.utils.html import escape
 
 from classifier import versions
 from classifier.actions import classify_documents
+from classifier.evaluation import evaluate_validation
 from classifier.explanations import explain
+from classifier.figures import ValidationFigures
 from classifier.training.fitting import target_matrix
 from jobs.training import train_from_file
 from library.actions import get_or_create_corpus
@@ -122,3 +124,17 @@ def test_explanations_name_the_training_papers_that_voted(trained, client):
     page = client.get(f"/documents/{document.pk}/").content.decode()
     assert "Training papers nearby with this subject" in page
     assert all(escape(v.title) in page for v in explanation.voters)
+
+
+def test_validation_figures_come_on_leaves_and_with_ancestors(trained):
+    """arXiv's gold subjects are leaves: the headline figures are on leaves, as ``evaluate`` scores a
+    later file, and those with ancestors, where broad subjects are easy to get right, come after."""
+    _, model, validation, vectors = trained
+    metrics = evaluate_validation(model, validation, vectors, "/data/arxiv-sample.jsonl")
+    assert metrics["space"] == "leaves" and list(metrics["figures"]) == ["leaves", "closure"]
+    assert metrics["data"].startswith("validation split of arxiv-sample.jsonl: ")
+    leaves, closure = metrics["figures"]["leaves"], metrics["figures"]["closure"]
+    assert closure["micro_f1"] > leaves["micro_f1"]
+    figures = ValidationFigures.of(metrics)
+    assert [space.space_text for space in figures.spaces] == ["on leaves", "with ancestors"]
+    assert str(figures.headline).startswith(f"on leaves: P@1 {leaves['precision_at_1']:.3f}, micro-F1 ")

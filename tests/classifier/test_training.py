@@ -1,4 +1,5 @@
-"""Training on real labelled papers (FoRC4CL and Taxonomy4CL): calibrated, consistent, abstaining."""
+"""Training on real labelled papers (FoRC4CL and Taxonomy4CL): calibrated, consistent, abstaining,
+registered with figures that say what they are."""
 
 import gzip
 import json
@@ -11,11 +12,13 @@ from django.core.management import call_command
 
 from classifier import versions
 from classifier.actions import classify_documents
+from classifier.evaluation import evaluate_validation
 from classifier.hybrid import features
 from classifier.loading import LoadedClassifier, load_classifier, zero_shot_model
 from classifier.training.data import validation_split
 from classifier.training.fitting import FREQUENT_SHARE, Options, fit_heads, target_matrix
 from classifier.training.pipeline import VALIDATION_FRACTION
+from classifier.training.registration import register
 from classifier.zeroshot import document_text
 from ingest.parsers.jsonl import record_from_object
 from jobs.training import evaluate_file, labelled_with_vectors, read_labelled_file, train_from_file
@@ -33,6 +36,9 @@ FORC_TRAIN = SHARED_DATA / "corpora" / "forc4cl-train.jsonl.gz"
 FORC_VAL = SHARED_DATA / "corpora" / "forc4cl-val.jsonl.gz"
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
+# The README claims ECE 0.071 on FoRC4CL val. Measured (onnx-fp32): 0.071 on that file, 0.083 on the
+# model's validation split (97 papers).
+ECE_BAR = 0.09
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +51,61 @@ def trained(django_db_setup, django_db_blocker, tmp_path_factory):
         taxonomy.delete()
 
 
-def test_probabilities_are_calibrated_monotone_and_hierarchy_consistent(trained):
+def test_probabilities_are_calibrated_on_papers_held_out_from_training(trained):
+    """The ECE of each document's five best subjects, against a bar near the README's figure: on the
+    FoRC4CL val file (held out from the heads and the Platt curve alike) and on the model's validation
+    split (held out from the heads; the Platt curve is fitted there). The stored reliability bins are
+    those the ECE comes from."""
+    taxonomy, model, validation, vectors = trained
+    classifier = LoadedClassifier(zero_shot_model(taxonomy).encoder, model, "hybrid/calibration-test")
+    held_out = evaluate_file(taxonomy, classifier, FORC_VAL)
+    metrics = evaluate_validation(model, validation, vectors, str(FORC_TRAIN))
+    ece = metrics["figures"]["closure"]["ece"]
+    assert held_out.shelfmark.expected_calibration_error <= ECE_BAR
+    assert ece <= ECE_BAR
+    bins = metrics["reliability"]
+    assert sum(abs(p - observed) * n for p, observed, n in bins) / sum(n for *_, n in bins) == pytest.approx(
+        ece, abs=1e-3
+    )
+
+
+def test_a_registered_model_says_on_what_data_in_which_space_and_how_many_documents(
+    trained, settings, tmp_path
+):
+    taxonomy, model, validation, vectors = trained
+    settings.CLASSIFIER_MODEL_DIR = tmp_path
+    said = []
+    record = register(taxonomy, model, validation, vectors, trained_on=str(FORC_TRAIN), progress=said.append)
+    metrics = record.metrics
+    assert metrics["space"] == "closure" and list(metrics["figures"]) == ["closure"], (
+        "FoRC4CL's gold subjects are not all leaves: it is scored with ancestors alone"
+    )
+    assert metrics["documents"] == len(validation) and metrics["reliability"]
+    data = "validation split of forc4cl-train.jsonl.gz: the 10% of its documents chosen by a hash"
+    assert metrics["data"].startswith(data)
+
+    out = StringIO()
+    call_command("models", taxonomy=taxonomy.name, stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0] == f"  {record.version} (not active)"
+    assert lines[1].startswith("    trained ") and lines[1].endswith(f" UTC on {FORC_TRAIN}")
+    assert lines[2].startswith(f"    validation: {data}") and lines[2].endswith(
+        f"; {len(validation)} documents"
+    )
+    closure = metrics["figures"]["closure"]
+    assert lines[3] == (
+        f"    with ancestors: P@1 {closure['precision_at_1']:.3f}, micro-F1 {closure['micro_f1']:.3f}, "
+        f"macro-F1 {closure['macro_f1']:.3f}, ECE {closure['ece']:.3f}"
+    )
+    assert lines[
+        4
+    ] == f"  {taxonomy}: no active trained model; it classifies zero-shot, an untrained model: " + (
+        "its scores are cosine similarities, not probabilities, and it has no validation figures"
+    )
+    assert said == [f"saved {record.version}: {lines[2].strip()[len('validation: ') :]}; {lines[3].strip()}"]
+
+
+def test_probabilities_are_monotone_in_the_margin_and_hierarchy_consistent(trained):
     _, model, validation, vectors = trained
     assert model.head_calibration.a[0] > 0 and model.prior_calibration.a[0] > 0
     assert model.neighbours is None, "with 950 training papers the neighbours' vote earns no weight"
@@ -162,7 +222,6 @@ def test_trained_model_beats_the_baseline_and_classifies_once_active(trained):
     assert result.space == "closure" and result.shelfmark.documents == 225
     for figure in ("precision_at_1", "ndcg_at_5", "micro_f1", "macro_f1"):
         assert getattr(result.shelfmark, figure) > getattr(result.baseline, figure), figure
-    assert result.shelfmark.expected_calibration_error < 0.15
 
     data, vectors = labelled_with_vectors(taxonomy, FORC_VAL)
     accepted = [p for ps in classifier.predict(data.texts, vectors) for p in ps if classifier.accepts(p)]
@@ -192,7 +251,15 @@ def test_evaluate_reports_the_ratio_to_the_baseline_and_the_top_levels_confusion
         summary["shelfmark"]["precision_at_1"] / summary["baseline"]["precision_at_1"]
     )
     assert "expected_calibration_error" not in ratio, "the baseline's margins are not probabilities"
-    assert any(line.startswith("ratio") for line in out.getvalue().splitlines())
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith(
+        "forc4cl-val.jsonl.gz, every labelled document of the file: 225 documents, "
+        "scored with ancestors (space closure), model zeroshot/"
+    )
+    assert lines[1].startswith(
+        "the model is zero-shot, an untrained model: its scores are cosine similarities"
+    )
+    assert any(line.startswith("ratio") for line in lines)
     for confusion in summary["confusion"]:
         counts = np.array(confusion["counts"])
         assert counts.shape == (len(confusion["gold"]), len(confusion["predicted"]))

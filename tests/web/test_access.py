@@ -34,6 +34,7 @@ MATRIX: dict[str, dict[str, Role | str]] = {
     "web:retrain": {"POST": CURATE},
     "web:models": {"GET": CURATE},
     "web:node": {"GET": READ},
+    "web:reliability": {"GET": READ},  # a model's figures are for everyone who reads its subjects
     "web:search": {"GET": READ},
     "web:document": {"GET": READ},
     "web:delete-document": {"GET": EDIT, "POST": EDIT},
@@ -118,6 +119,7 @@ def site(arxiv_taxonomy, user_with):
         "web:retrain": {"pk": arxiv_taxonomy.pk},
         "web:activate-model": {"pk": model.pk},
         "web:node": {"pk": arxiv_taxonomy.pk, "code": node.code},
+        "web:reliability": {"pk": arxiv_taxonomy.pk},
         "web:document": {"pk": document.pk},
         "web:delete-document": {"pk": document.pk},
         "web:accept-subject": {"pk": classification.pk},

@@ -5,10 +5,12 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from classifier import versions
+from classifier.figures import SPACES, ZERO_SHOT_NOTE
 from classifier.loading import LoadedClassifier, load_classifier, trained_classifier, zero_shot_model
 from classifier.models import ClassifierModel
 from classifier.reports import write_report
 from jobs.training import evaluate_file
+from library.models import ScoreKind
 from taxonomy.models import Taxonomy
 from taxonomy.tree import Tree
 
@@ -53,8 +55,15 @@ class Command(BaseCommand):
         )
         result = evaluate_file(found, classifier, file, baseline_train=baseline_train)
         self.stdout.write(
-            f"{result.file}: {result.shelfmark.documents} documents, {result.space}, model {result.model_version}"
+            f"{result.file}, every labelled document of the file: {result.shelfmark.documents} documents, "
+            f"scored {SPACES[result.space]} (space {result.space}), model {result.model_version}"
         )
+        if str(file.resolve()) in trained_on.split(" + "):
+            self.stdout.write(
+                "the model was trained on this file (all but its validation split): figures overstate"
+            )
+        if classifier.score_kind == ScoreKind.SIMILARITY:
+            self.stdout.write(f"the model is {ZERO_SHOT_NOTE} (no ECE)")
         header = f"{'':12}" + "".join(f"{name:>10}" for name, _ in FIGURES)
         self.stdout.write(header)
         for name, scores in (("Shelfmark", result.shelfmark), ("TF-IDF+SVM", result.baseline)):
