@@ -90,7 +90,7 @@ def main() -> None:
         )
         figures[role] = {"encoder": encoder.name, "documents_per_second": round(encoding, 2)}
         for split in ("validation", "dev"):
-            figures[role][split] = evaluate_validation(model, papers[split], vectors[split]) | {
+            figures[role][split] = evaluate_validation(model, papers[split], vectors[split], str(TRAIN)) | {
                 "probe_precision_at_1": probe_precision_at_1(
                     vectors["train"], papers["train"].targets, vectors[split], papers[split].targets
                 )

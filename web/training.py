@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.roles import Role
 from classifier import versions
+from classifier.figures import ValidationFigures
 from classifier.models import ClassifierModel
 from jobs.models import TrainingJob
 from jobs.retraining import OPEN, TrainingRunning, start_retraining
@@ -28,7 +29,7 @@ def models(request: HttpRequest) -> HttpResponse:
     by_taxonomy = {t.pk: {"taxonomy": t, "models": [], "jobs": []} for t in taxonomies}
     for model in trained:
         if len(by_taxonomy[model.taxonomy_id]["models"]) < SHOWN_MODELS:
-            by_taxonomy[model.taxonomy_id]["models"].append(model)
+            by_taxonomy[model.taxonomy_id]["models"].append((model, ValidationFigures.of(model.metrics)))
     for job in jobs:
         if len(by_taxonomy[job.taxonomy_id]["jobs"]) < SHOWN_JOBS:
             by_taxonomy[job.taxonomy_id]["jobs"].append(job)
