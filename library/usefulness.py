@@ -12,10 +12,10 @@ to 1, and a document's is its most useful waiting subject's (one the model chose
 - **common**: how many documents of the corpus wait on the subject, ``log(n) / log(most)`` where
   ``most`` is the corpus's most waited-on subject: the decision is the first of many alike (a
   filter and a bulk accept finish them), and where a model has the most to learn.
-- **new here**: how much the subject's share among the corpus's recent documents (added in the
-  last ``REVIEW_RECENT_DAYS``) rose over its share among the documents before,
-  ``(recent - before) / recent``: 1 for a subject the corpus never had, 0 where it did not rise.
-  The model is least tried there.
+- **new here**, for a recent document (added in the last ``REVIEW_RECENT_DAYS``): how much the
+  subject's share among the corpus's recent documents rose over its share among the documents
+  before, ``(recent - before) / recent``: 1 for a subject the corpus never had, 0 where it did not
+  rise. The corpus drifts there, and the model is least tried.
 
 The common and new parts depend on a subject and a corpus only: they are counted in two grouped
 queries and handed to the database as constants, so ordering the whole queue costs one query.
@@ -23,7 +23,7 @@ queries and handed to the database as constants, so ordering the whole queue cos
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from django.conf import settings
@@ -89,7 +89,7 @@ class SubjectFigureTable:
     def __init__(self, corpora: Q) -> None:
         """``corpora``: a filter on documents naming the corpora (Q() for all)."""
         documents = Document.objects.filter(corpora)
-        since = timezone.now() - timedelta(days=settings.REVIEW_RECENT_DAYS)
+        self.since = since = timezone.now() - timedelta(days=settings.REVIEW_RECENT_DAYS)
         recent, before = Q(document__created__gte=since), Q(document__created__lt=since)
         totals = {
             row["corpus_id"]: (row["recent"], row["before"])
@@ -124,19 +124,22 @@ class SubjectFigureTable:
     def expression(self, part: str) -> Expression:
         """The part (``common`` or ``new_here``) of a document's waiting subject, as SQL over the
         document's ``classifications``: one branch per corpus and value."""
+        recent = Q(created__gte=self.since) if part == "new_here" else Q()
         nodes: dict[tuple[int, float], list[int]] = defaultdict(list)
         for (corpus, _), figures in self.figures.items():
             value = getattr(figures, part)
             if value > 0:
                 nodes[corpus, value].append(figures.node_id)
         branches = [
-            When(Q(corpus_id=corpus, classifications__node_id__in=ids), then=Value(value))
+            When(recent & Q(corpus_id=corpus, classifications__node_id__in=ids), then=Value(value))
             for (corpus, value), ids in sorted(nodes.items())
         ]
         return Case(*branches, default=Value(0.0), output_field=FloatField()) if branches else Value(0.0)
 
-    def of(self, corpus_id: int, code: str) -> SubjectFigures:
-        return self.figures.get((corpus_id, code), NO_FIGURES)
+    def of(self, document: Document, code: str) -> SubjectFigures:
+        """The subject's figures for one of the corpus's documents: nothing new for an earlier one."""
+        figures = self.figures.get((document.corpus_id, code), NO_FIGURES)
+        return figures if document.created >= self.since else replace(figures, new_here=0.0)
 
 
 def _figures(row: dict, totals: tuple[int, int], most: int) -> SubjectFigures:
@@ -174,9 +177,7 @@ def explain_order(
     uncertain = dict(
         Classification.objects.filter(id__in=ids).annotate(u=uncertainty()).values_list("id", "u")
     )
-    whys = (
-        (_why(s, uncertain[s.id], table.of(d.corpus_id, s.code)) for s in waiting[d.pk]) for d in documents
-    )
+    whys = ((_why(s, uncertain[s.id], table.of(d, s.code)) for s in waiting[d.pk]) for d in documents)
     return {d.pk: max(why, key=lambda w: w.usefulness, default=None) for d, why in zip(documents, whys)}
 
 
