@@ -35,7 +35,7 @@ from library.models import Classification, Document, ScoreKind
 from library.queries import Subject
 
 WAITING = Q(status=Classification.Status.REVIEW, is_leaf_prediction=True)
-NOTABLE = 0.5  # a part at least this large is named among the reasons (the largest always is)
+NOTABLE = 0.25  # a part that makes this share of a subject's usefulness is named among the reasons
 PRECISION = 3  # decimals the per-subject parts keep: equal values share one branch of the SQL
 
 
@@ -72,7 +72,8 @@ NO_FIGURES = SubjectFigures(
 @dataclass(frozen=True)
 class Why:
     """Why a document comes where it does: its most useful waiting subject, the parts of its
-    usefulness, and the notable ones (``reasons``: "uncertain", "common", "new"), largest first."""
+    usefulness, and those that make a quarter of it or more (``reasons``: "uncertain", "common",
+    "new"), largest first."""
 
     code: str
     score: float
@@ -184,18 +185,15 @@ def explain_order(
 def _why(subject: Subject, uncertain: float, figures: SubjectFigures) -> Why:
     parts = [("uncertain", uncertain), ("common", figures.common), ("new", figures.new_here)]
     parts.sort(key=lambda part: -part[1])
+    total = sum(value for _, value in parts)
     return Why(
         code=subject.code,
         score=subject.score,
         score_kind=subject.score_kind,
-        usefulness=_round(uncertain + figures.common + figures.new_here),
+        usefulness=_round(total),
         uncertain=_round(uncertain),
         figures=figures,
-        reasons=[
-            kind
-            for place, (kind, value) in enumerate(parts)
-            if value > 0 and (place == 0 or value >= NOTABLE)
-        ],
+        reasons=[kind for kind, value in parts if value > 0 and value >= NOTABLE * total],
     )
 
 
