@@ -41,13 +41,13 @@ class QueueFilter:
             text += f", scored {low:g} or more" if low is not None else f", scored {high:g} or less"
         return text
 
-    def corpora(self) -> Q:
-        """The filter's corpora, as a filter on documents."""
+    def corpora(self, via: str = "") -> Q:
+        """The filter's corpora, as a filter on documents (``via``: on what leads to them)."""
         scope = Q()
         if self.corpus:
-            scope &= Q(corpus__name=self.corpus)
+            scope &= Q(**{f"{via}corpus__name": self.corpus})
         if self.taxonomy is not None:
-            scope &= Q(corpus__taxonomy_id=self.taxonomy)
+            scope &= Q(**{f"{via}corpus__taxonomy_id": self.taxonomy})
         return scope
 
     def subjects(self) -> Q:
@@ -103,9 +103,7 @@ def review_queue(filters: QueueFilter | None = None, order: str = Order.USEFUL) 
 def waiting_suggestions(filters: QueueFilter) -> QuerySet[Classification]:
     """The suggestions a filter picks: the model's chosen subjects awaiting review in its corpora,
     at or below its subject, scored within its range."""
-    suggestions = Classification.objects.filter(
-        WAITING, filters.subjects(), document__in=Document.objects.filter(filters.corpora())
-    )
+    suggestions = Classification.objects.filter(WAITING, filters.subjects(), filters.corpora("document__"))
     if filters.min_score is not None:
         suggestions = suggestions.filter(score__gte=filters.min_score)
     if filters.max_score is not None:
