@@ -7,8 +7,10 @@ The zero-shot classifier stores the leaves its beam chose whose cosine similarit
 holds out, never a test split), for every floor on a grid: micro precision, recall and F1 of the
 stored subjects against the gold ones (leaves, or subjects with their ancestors where the gold
 labels are not all leaves), and the share of documents left without a subject. The floor with the
-best micro-F1 (the lowest among equals) is the one to set. Prints the table and writes it to
-bench/results/suggestion_floor-NAME.json.
+best micro-F1 (the lowest among equals) is the one to set. Also the "even" similarity, where a
+suggestion is as likely right as wrong (a logistic fit of being right on the similarity, over
+every suggestion the beam chose), which the review queue takes for a probability's 50%
+(``REVIEW_EVEN_SIMILARITY``). Prints the table and writes it to bench/results/suggestion_floor-NAME.json.
 """
 
 import argparse
@@ -73,6 +75,8 @@ def main() -> None:
     for row in rows[::5]:
         print(" ".join(f"{k} {v:.3f}" for k, v in row.items()))
     print(f"best: {' '.join(f'{k} {v:.3f}' for k, v in best.items())}")
+    even = even_similarity(ranked, gold)
+    print(f"even similarity (suggestions right half the time): {even:.3f}")
     figures = {
         "taxonomy": args.taxonomy.name,
         "file": args.file.name,
@@ -81,12 +85,24 @@ def main() -> None:
         "encoder": encoder.name,
         "top_k": settings.CLASSIFIER_TOP_K,
         "best": best,
+        "even_similarity": even,
         "grid": rows,
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"suggestion_floor-{args.name or args.file.name.split('.')[0]}.json"
     out.write_text(json.dumps(figures, indent=2))
     print(f"wrote {out}")
+
+
+def even_similarity(ranked: list[list[tuple[str, float]]], gold: list[set[str]]) -> float:
+    """The similarity at which a chosen leaf is right half the time: where a logistic fit of being
+    right on the similarity crosses 50%."""
+    from sklearn.linear_model import LogisticRegression
+
+    pairs = [(score, code in g) for r, g in zip(ranked, gold) for code, score in r]
+    scores, right = np.array([[s] for s, _ in pairs]), np.array([r for _, r in pairs])
+    fit = LogisticRegression(C=1e6).fit(scores, right)
+    return float(-fit.intercept_[0] / fit.coef_[0][0])
 
 
 if __name__ == "__main__":

@@ -10,8 +10,11 @@ it is; a rejected one is recorded and not proposed again. Every decision names w
 (``by``: None for a command) in the subject's row and in the audit trail (``library.audit``).
 """
 
+from collections import defaultdict
+
 from celery import signature
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from classifier import decisions
@@ -32,10 +35,19 @@ class UnknownSubject(Exception):
         self.code = code
 
 
-def _changed(document_id: int) -> None:
-    """Bump the document's version and queue its re-indexing once the change is committed."""
-    Document.objects.filter(pk=document_id).update(updated=timezone.now())
-    transaction.on_commit(lambda: signature(INDEX_TASK, args=([document_id],), queue="index").delay())
+class CountChanged(Exception):
+    """A bulk accept found another number of suggestions than the librarian confirmed."""
+
+    def __init__(self, expected: int, found: int) -> None:
+        super().__init__(f"{found} suggestions wait now, not {expected}")
+        self.expected, self.found = expected, found
+
+
+def _changed(*document_ids: int) -> None:
+    """Bump the documents' version and queue their re-indexing once the change is committed."""
+    ids = list(document_ids)
+    Document.objects.filter(pk__in=ids).update(updated=timezone.now())
+    transaction.on_commit(lambda: signature(INDEX_TASK, args=(ids,), queue="index").delay())
 
 
 def _audit(action: Decision.Action, by: Actor, document_id: int, subject: str = "", detail: str = "") -> None:
@@ -69,6 +81,30 @@ def accept_all(document: Document, by: Actor = None) -> int:
         _audit(Decision.Action.ACCEPT, by, document.pk, ", ".join(sorted(c for _, c in nodes)))
     _changed(document.pk)
     return len(nodes)
+
+
+@transaction.atomic
+def accept_suggestions(
+    suggestions: QuerySet[Classification], expected: int, by: Actor = None, note: str = ""
+) -> int:
+    """Confirm the waiting suggestions a queue filter picks (``library.queue.waiting_suggestions``),
+    each with the subjects above it, if they are still the ``expected`` many a librarian confirmed;
+    else change nothing and raise ``CountChanged``. Each document's acceptance is recorded on its
+    own, with ``note`` (the filter) as detail. Returns how many were accepted."""
+    lock_documents(list(suggestions.values_list("document_id", flat=True)))
+    rows = list(suggestions.values_list("document_id", "node__taxonomy_id", "node__code"))
+    if len(rows) != expected:
+        raise CountChanged(expected, len(rows))
+    codes: dict[tuple[int, int], list[str]] = defaultdict(list)
+    for document_id, taxonomy_id, code in rows:
+        codes[document_id, taxonomy_id].append(code)
+    trees = {taxonomy_id: Tree.from_taxonomy(taxonomy_id) for _, taxonomy_id in codes}
+    for (document_id, taxonomy_id), chosen in codes.items():
+        _mark_reviewed(document_id, taxonomy_id, trees[taxonomy_id].closure(chosen), by)
+        _audit(Decision.Action.ACCEPT, by, document_id, ", ".join(sorted(chosen)), note)
+    if codes:
+        _changed(*sorted({document_id for document_id, _ in codes}))
+    return len(rows)
 
 
 def _mark_reviewed(document_id: int, taxonomy_id: int, codes: set[str], by: Actor) -> None:

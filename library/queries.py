@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models import Count, Max, QuerySet
 
 from library.models import Classification, Corpus, Document
 from taxonomy.models import Node, Taxonomy
@@ -178,25 +178,6 @@ def node_summary(node: Node) -> NodeSummary:
         children=[CountedNode(c, tree.labels[c], counts.get(c, 0)) for c in tree.children[node.code]],
         count=counts.get(node.code, 0),
     )
-
-
-def review_queue(
-    corpus: str | None = None, taxonomy: int | None = None, node: str | None = None
-) -> QuerySet[Document]:
-    """Documents with subjects awaiting review, the longest waiting first, annotated with ``waiting_since``.
-
-    ``node`` keeps documents with a subject awaiting review at that node (ancestors are stored,
-    so a branch finds everything waiting below it).
-    """
-    waiting = Classification.objects.filter(status=Classification.Status.REVIEW)
-    if node:
-        waiting = waiting.filter(node__code=node)
-        if taxonomy is not None:
-            waiting = waiting.filter(node__taxonomy_id=taxonomy)
-    documents = Document.objects.filter(id__in=waiting.values("document_id"))
-    documents = filter_documents(documents, corpus=corpus, taxonomy=taxonomy)
-    since = Min("classifications__created", filter=Q(classifications__status=Classification.Status.REVIEW))
-    return documents.annotate(waiting_since=since).select_related("corpus").order_by("waiting_since", "id")
 
 
 def documents_without_subject(corpus: str | None = None, taxonomy: int | None = None) -> QuerySet[Document]:

@@ -298,6 +298,12 @@ ENCODER_THREADS = int(os.environ.get("ENCODER_THREADS", 0))  # 0: the worker's s
 CLASSIFIER_EXPLAIN_MAX_SENTENCES = int(os.environ.get("CLASSIFIER_EXPLAIN_MAX_SENTENCES", 16))
 CLASSIFIER_EXPLAIN_MAX_CHARS = int(os.environ.get("CLASSIFIER_EXPLAIN_MAX_CHARS", 10_000))
 
+# Review queue order (library/usefulness.py): the zero-shot similarity that counts as even odds, where
+# zero-shot suggestions were right half the time on the arXiv train file's validation split (0.438 on
+# 1,500 papers, bench/suggestion_floor.py); and how many days back a corpus's documents are recent.
+REVIEW_EVEN_SIMILARITY = float(os.environ.get("REVIEW_EVEN_SIMILARITY", 0.44))
+REVIEW_RECENT_DAYS = float(os.environ.get("REVIEW_RECENT_DAYS", 7))
+
 # Search: "embedded" (SQLite FTS5, no server) or "elasticsearch".
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
 SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "elasticsearch" if ELASTICSEARCH_URL else "embedded")

@@ -117,6 +117,17 @@ class Tree:
                 stack.extend(self.parents[parent])
         return seen
 
+    def descendants(self, code: str) -> set[str]:
+        """Every node below ``code`` on any path (not ``code`` itself)."""
+        seen: set[str] = set()
+        stack = list(self.children[code])
+        while stack:
+            child = stack.pop()
+            if child not in seen:
+                seen.add(child)
+                stack.extend(self.children[child])
+        return seen
+
     def closure(self, codes: Iterable[str]) -> set[str]:
         """The codes together with all their ancestors."""
         result: set[str] = set()

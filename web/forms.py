@@ -1,7 +1,8 @@
-"""Forms of the web UI: the upload form and the search parameters."""
+"""Forms of the web UI: the upload form, the search parameters, the review queue's filter."""
 
 from django import forms
 
+from library.queue import Order, QueueFilter
 from search.backends.base import MAX_PAGE_SIZE
 from search.errors import QueryError
 from search.limits import bounded
@@ -61,15 +62,35 @@ class ReviewFilterForm(forms.Form):
     corpus = forms.CharField(required=False, max_length=200)
     taxonomy = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     node = forms.CharField(label="Subject code", required=False, max_length=200)
+    min_score = forms.FloatField(label="Score from", required=False, min_value=-1, max_value=1)
+    max_score = forms.FloatField(label="to", required=False, min_value=-1, max_value=1)
+    order = forms.ChoiceField(label="Order", required=False, choices=Order.choices)
 
-    def filters(self) -> dict:
-        """The queue filters the cleaned form asks for (call after ``is_valid``)."""
+    def filters(self) -> QueueFilter:
+        """The queue filter the cleaned form asks for (call after ``is_valid``)."""
         data = self.cleaned_data
-        return {
-            "corpus": data.get("corpus") or None,
-            "taxonomy": data.get("taxonomy"),
-            "node": data.get("node") or None,
-        }
+        return QueueFilter(
+            corpus=data.get("corpus") or None,
+            taxonomy=data.get("taxonomy"),
+            node=data.get("node") or None,
+            min_score=data.get("min_score"),
+            max_score=data.get("max_score"),
+        )
+
+    def queue_order(self) -> str:
+        """The order asked for: most useful first unless told otherwise."""
+        return self.cleaned_data.get("order") or Order.USEFUL
+
+
+class BulkAcceptForm(ReviewFilterForm):
+    """A filter's waiting suggestions to accept, and how many the librarian saw and confirms."""
+
+    count = forms.IntegerField(required=False, min_value=0, max_value=MAX_ID)
+
+    def clean_node(self) -> str:
+        if not self.cleaned_data.get("node"):
+            raise forms.ValidationError("Choose a subject: suggestions are accepted one subject at a time.")
+        return self.cleaned_data["node"]
 
 
 class CorrectionForm(forms.Form):

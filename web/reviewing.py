@@ -12,15 +12,19 @@ from classifier.explanations import Explanation, explain
 from classifier.zeroshot import label_path
 from library.models import Document
 from library.queries import PathStep, Subject, subjects_of
+from library.queue import ReviewQueue
+from library.usefulness import Why
 from taxonomy.tree import Tree
 
 
 @dataclass(frozen=True)
 class QueueEntry:
-    """A document in the queue with the subjects the model chose for it, best first."""
+    """A document in the queue with the subjects the model chose for it, best first, and why it
+    comes where it does (None: the longest waiting first)."""
 
     document: Document
     subjects: list[Subject]
+    why: Why | None
 
 
 @dataclass(frozen=True)
@@ -29,11 +33,13 @@ class ExplainedSubject:
     explanation: Explanation | None
 
 
-def queue_entries(documents: Iterable[Document]) -> list[QueueEntry]:
-    """Each document with its chosen (not implied) subjects, in one query for the page."""
+def queue_entries(documents: Iterable[Document], queue: ReviewQueue | None) -> list[QueueEntry]:
+    """Each document of a page of the queue with its chosen (not implied) subjects and why it
+    comes there, in two queries for the page."""
     documents = list(documents)
     subjects = subjects_of(d.pk for d in documents)
-    return [QueueEntry(d, [s for s in subjects[d.pk] if s.is_leaf]) for d in documents]
+    why = queue.why(documents, subjects) if queue else {}
+    return [QueueEntry(d, [s for s in subjects[d.pk] if s.is_leaf], why.get(d.pk)) for d in documents]
 
 
 def node_choices(taxonomy_ids: Iterable[int]) -> dict[int, list[PathStep]]:

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from web import deleting, training, views
+from web import accepting, deleting, training, views
 
 app_name = "web"
 
@@ -24,6 +24,7 @@ urlpatterns = [
     path("documents/<int:pk>/delete/", deleting.document, name="delete-document"),
     path("review/", views.review, name="review"),
     path("review/not-classifiable/", views.review_unplaced, name="review-unplaced"),
+    path("review/accept/", accepting.accept_filtered, name="review-accept"),
     path("review/subjects/<int:pk>/accept/", views.accept_subject, name="accept-subject"),
     path("review/subjects/<int:pk>/reject/", views.reject_subject, name="reject-subject"),
     path("review/documents/<int:pk>/accept/", views.accept_document, name="accept-document"),

@@ -21,8 +21,8 @@ from library.queries import (
     documents_with_subject,
     documents_without_subject,
     node_summary,
-    review_queue,
 )
+from library.queue import review_queue, waiting_suggestions
 from taxonomy.models import Node, Taxonomy
 from web.access import role_required
 from web.forms import CorrectionForm, ReviewFilterForm, SearchForm, UploadForm
@@ -164,17 +164,22 @@ def document(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @role_required(Role.LIBRARIAN)
 def review(request: HttpRequest) -> HttpResponse:
-    """Documents whose subjects await review, longest waiting first, to accept, reject or correct."""
+    """Documents whose subjects await review, the most useful decision first (or the longest
+    waiting), to accept, reject or correct; with a filter's subject, to accept its suggestions."""
     form = ReviewFilterForm(request.GET)
-    queue = review_queue(**form.filters()) if form.is_valid() else Document.objects.none()
-    page = Paginator(queue, REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
-    entries = queue_entries(page)
+    filters = form.filters() if form.is_valid() else None
+    queue = review_queue(filters, form.queue_order()) if filters else None
+    documents = queue.documents if queue else Document.objects.none()
+    page = Paginator(documents, REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    entries = queue_entries(page, queue)
     context = {
         "tab": "review",
         "form": form,
         "corpora": corpora_with_counts(),
         "page": page,
         "entries": entries,
+        "bulk_count": waiting_suggestions(filters).count() if filters and filters.node else 0,
+        "filter_text": filters.describe() if filters else "",
         "choices": node_choices(entry.document.corpus.taxonomy_id for entry in entries),
     }
     return render(request, "web/review.html", context, status=200 if form.is_valid() else 400)
@@ -187,7 +192,7 @@ def review_unplaced(request: HttpRequest) -> HttpResponse:
     form = ReviewFilterForm(request.GET)
     if form.is_valid():
         filters = form.filters()
-        documents = documents_without_subject(filters["corpus"], filters["taxonomy"])
+        documents = documents_without_subject(filters.corpus, filters.taxonomy)
     else:
         documents = Document.objects.none()
     page = Paginator(documents, REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))

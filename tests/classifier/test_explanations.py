@@ -20,7 +20,8 @@ from ingest.types import ParsedRecord
 from jobs.training import labelled_with_vectors, train_from_file
 from library.actions import get_or_create_corpus
 from library.models import Classification, Corpus, Document, DocumentEmbedding
-from library.queries import documents_without_subject, review_queue
+from library.queries import documents_without_subject
+from library.queue import QueueFilter, review_queue
 from taxonomy.actions import import_taxonomy
 from tests.classifier.test_training import FORC_TRAIN, FORC_VAL, TAXONOMY4CL
 from tests.conftest import ARXIV_DEV
@@ -204,4 +205,4 @@ def test_papers_the_trained_model_cannot_place_need_a_subject(trained):
     unplaced = set(documents_without_subject(taxonomy=taxonomy.pk))
     assert len(unplaced & set(maths)) >= 7 and not unplaced & set(papers)
     assert all(not d.assessment.classifiable for d in unplaced)
-    assert not unplaced & set(review_queue(taxonomy=taxonomy.pk))
+    assert not unplaced & set(review_queue(QueueFilter(taxonomy=taxonomy.pk)).documents)

@@ -6,8 +6,9 @@ from collections.abc import Iterator
 import pytest
 
 from classifier import review
-from library.models import Classification, Document, DocumentAssessment
-from library.queries import documents_without_subject, node_document_counts, review_queue
+from library.models import Classification, Decision, Document, DocumentAssessment
+from library.queries import documents_without_subject, node_document_counts
+from library.queue import Order, QueueFilter, review_queue, waiting_suggestions
 from search.actions import index_documents
 from search.backends import get_backend
 from search.types import SearchQuery
@@ -72,12 +73,17 @@ def found(library: Library, code: str) -> set[int]:
     return {hit.id for hit in get_backend().search(query).hits}
 
 
+def queued(**filters) -> list[int]:
+    """Ids of the documents in the review queue, the longest waiting first."""
+    return [d.pk for d in review_queue(QueueFilter(**filters), Order.OLDEST).documents]
+
+
 def test_zero_shot_subjects_all_wait_for_review_oldest_first(library):
-    queue = list(review_queue(corpus=library.corpus.name))
+    queue = list(review_queue(QueueFilter(corpus=library.corpus.name), Order.OLDEST).documents)
     assert [d.pk for d in queue] == [d.pk for d in library.documents]
     assert all(d.waiting_since is not None for d in queue)
     leaf = leaves(library.documents[0])[0].node.code
-    under_leaf = {d.pk for d in review_queue(taxonomy=library.taxonomy.pk, node=leaf)}
+    under_leaf = set(queued(taxonomy=library.taxonomy.pk, node=leaf))
     assert library.documents[0].pk in under_leaf
     assert under_leaf == {c.document_id for c in Classification.objects.filter(node__code=leaf)} & {
         d.pk for d in library.documents
@@ -96,15 +102,15 @@ def test_accept_confirms_the_subject_and_the_broader_ones_it_implies(library, co
     accepted = {code for (code, _), c in rows(document).items() if c.status == "accepted"}
     assert accepted == {first.node.code} | tree.ancestors(first.node.code)
     assert all(c.status == "review" for c in Classification.objects.filter(pk__in=[o.pk for o in others]))
-    assert document.pk in {d.pk for d in review_queue()}, "its other subjects still wait"
-    assert document.pk not in {d.pk for d in review_queue(node=first.node.code)}
+    assert document.pk in queued(), "its other subjects still wait"
+    assert document.pk not in queued(node=first.node.code)
     assert Document.objects.get(pk=document.pk).updated > before, "the index version grows"
 
     assert committed(review.accept_all, document) == len(others) + len(
         {a for o in others for a in tree.ancestors(o.node.code)} - accepted
     )
-    assert document.pk not in {d.pk for d in review_queue()}
-    assert {d.pk for d in review_queue(corpus=library.corpus.name)} == {d.pk for d in library.documents[1:]}
+    assert document.pk not in queued()
+    assert queued(corpus=library.corpus.name) == [d.pk for d in library.documents[1:]]
 
 
 def test_reject_removes_the_subject_and_what_no_other_subject_implies_and_search_follows(library, committed):
@@ -136,7 +142,7 @@ def test_a_document_whose_every_subject_is_rejected_needs_one(library, committed
     assert not rows(document)
     assert list(documents_without_subject(corpus=library.corpus.name)) == [document]
     assert DocumentAssessment.objects.get(document=document).classifiable, "the model's verdict stays"
-    assert document not in review_queue()
+    assert document.pk not in queued()
     assert not any(document.pk in found(library, code) for code in node_document_counts(library.taxonomy))
 
 
@@ -175,7 +181,7 @@ def test_correct_adds_a_librarian_subject_with_its_ancestors_and_search_follows(
     assert document.pk in found(library, new) and document.pk in found(library, root)
     facets = get_backend().search(SearchQuery(taxonomy_id=library.taxonomy.pk)).facets
     assert facets[new] == counts.get(new, 0) + 1
-    assert document.pk in {d.pk for d in review_queue()}, "the model's own subjects still wait"
+    assert document.pk in queued(), "the model's own subjects still wait"
 
     committed(review.correct, document, new)  # twice: the same rows
     assert {code for (code, source) in rows(document) if source == "librarian"} == tree.closure([new])
@@ -202,3 +208,46 @@ def test_correct_refuses_a_code_the_taxonomy_lacks(library):
     with pytest.raises(review.UnknownSubject):
         review.correct(document, "no.such.subject")
     assert rows(document).keys() == before.keys()
+
+
+def test_accepting_a_filters_suggestions_takes_exactly_them_with_their_ancestors(
+    library, committed, librarian
+):
+    tree = Tree.from_taxonomy(library.taxonomy)
+    root = tree.first_path(leaves(library.documents[0])[0].node.code)[0]
+    filters = QueueFilter(corpus=library.corpus.name, node=root)
+    picked = list(waiting_suggestions(filters).select_related("node"))
+    assert picked and all(root in tree.closure([c.node.code]) for c in picked)
+    others = set(
+        Classification.objects.filter(status="review", is_leaf_prediction=True)
+        .exclude(pk__in=[c.pk for c in picked])
+        .values_list("pk", flat=True)
+    )
+
+    with pytest.raises(review.CountChanged) as refused:
+        review.accept_suggestions(waiting_suggestions(filters), len(picked) + 1, by=librarian)
+    assert (refused.value.expected, refused.value.found) == (len(picked) + 1, len(picked))
+    assert waiting_suggestions(filters).count() == len(picked), "nothing accepted"
+
+    note = f"bulk accept: {filters.describe()}"
+    accepted = committed(
+        review.accept_suggestions, waiting_suggestions(filters), len(picked), librarian, note
+    )
+
+    assert accepted == len(picked) and not waiting_suggestions(filters).exists()
+    for document_id in {c.document_id for c in picked}:
+        document = Document.objects.get(pk=document_id)
+        chosen = {c.node.code for c in picked if c.document_id == document_id}
+        status = {code: c.status for (code, _), c in rows(document).items()}
+        assert all(status[code] == "accepted" for code in tree.closure(chosen))
+    assert (
+        set(
+            Classification.objects.filter(status="review", is_leaf_prediction=True).values_list(
+                "pk", flat=True
+            )
+        )
+        == others
+    ), "the other suggestions still wait"
+    trail = Decision.objects.filter(action="accept", detail=note)
+    assert sorted(trail.values_list("document_id", flat=True)) == sorted({c.document_id for c in picked})
+    assert {(d.username, d.corpus) for d in trail} == {(librarian.get_username(), library.corpus.name)}

@@ -34,7 +34,7 @@ def search(api: APIClient, library: Library, code: str) -> dict:
 
 
 def test_queue_is_paginated_oldest_first_with_subjects_to_act_on(api, library):
-    listed = api.get("/api/review/", {"corpus": library.corpus.name, "size": 5}).json()
+    listed = api.get("/api/review/", {"corpus": library.corpus.name, "size": 5, "order": "oldest"}).json()
 
     assert listed["count"] == len(library.placed) and listed["next"]
     assert [d["id"] for d in listed["results"]] == [d.pk for d in library.placed[:5]]

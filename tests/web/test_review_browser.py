@@ -6,7 +6,7 @@ import re
 import pytest
 
 from library.models import Classification
-from library.queries import review_queue
+from library.queue import QueueFilter, review_queue
 from search.backends import get_backend
 from search.types import SearchQuery
 from tests.web import test_browser
@@ -23,7 +23,7 @@ def test_review_queue_accept_explain_and_correct(browser_library, eager_pipeline
     from playwright.sync_api import expect
 
     library = browser_library
-    queue = review_queue(corpus=library.corpus.name)  # documents with a suggestion above the floor
+    queue = review_queue(QueueFilter(corpus=library.corpus.name)).documents  # most useful first
     total, first = queue.count(), queue.first()
     subjects = Classification.objects.filter(document=first, is_leaf_prediction=True).select_related("node")
     label = subjects.order_by("rank").first().node.label

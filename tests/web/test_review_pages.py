@@ -24,7 +24,8 @@ def queue_ids(page: str) -> list[int]:
 
 
 def queue_url(library: Library) -> str:
-    return f"/review/?corpus={library.corpus.name}"
+    """The library's queue, the longest waiting first."""
+    return f"/review/?corpus={library.corpus.name}&order=oldest"
 
 
 def test_header_links_the_review_queue(client, library):

@@ -14,7 +14,8 @@ from accounts.roles import Role
 from classifier import review
 from classifier.explanations import explain
 from library.models import Classification, Document
-from library.queries import review_queue, subjects_of
+from library.queries import subjects_of
+from library.queue import QueueFilter, review_queue, waiting_suggestions
 from web.access import allow
 from web.api import serializers as s
 from web.api.pagination import Pagination
@@ -24,28 +25,85 @@ NO_SUCH_DOCUMENT = OpenApiResponse(description="no such document")
 
 
 class ReviewQueue(generics.ListAPIView):
-    """Documents with subjects awaiting review, the longest waiting first, with all their subjects."""
+    """Documents with suggestions awaiting review, the most useful decision first (``why`` says
+    why) or the longest waiting first, with all their subjects."""
 
     permission_classes = allow(read=Role.LIBRARIAN)
     serializer_class = s.ReviewDocumentSerializer
     pagination_class = Pagination
 
-    @extend_schema(parameters=[s.ReviewFilterSerializer])
+    @extend_schema(parameters=[s.ReviewQueueParamsSerializer])
     def get(self, request: Request, *args, **kwargs) -> Response:
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet[Document]:
-        params = s.ReviewFilterSerializer(data=self.request.query_params)
+        params = s.ReviewQueueParamsSerializer(data=self.request.query_params)
         params.is_valid(raise_exception=True)
-        return review_queue(**params.validated_data)
+        self.queue = review_queue(params.filters(), params.validated_data["order"])
+        return self.queue.documents
 
     def paginate_queryset(self, queryset: QuerySet[Document]) -> list[Document] | None:
-        page = super().paginate_queryset(queryset)
-        self.page_subjects = subjects_of(d.pk for d in page or [])
+        page = super().paginate_queryset(queryset) or []
+        self.page_subjects = subjects_of(d.pk for d in page)
+        self.page_why = self.queue.why(page, self.page_subjects)
         return page
 
     def get_serializer_context(self) -> dict:
-        return {**super().get_serializer_context(), "subjects": getattr(self, "page_subjects", None)}
+        page = {"subjects": getattr(self, "page_subjects", None), "why": getattr(self, "page_why", None)}
+        return {**super().get_serializer_context(), **page}
+
+
+class BulkAccept(APIView):
+    """Accept the waiting suggestions a filter with a subject picks. GET: how many there are. POST
+    with that ``count``: accept them, each document's decision recorded on its own; 409 (and the
+    count now) when they are no longer that many, and nothing is accepted."""
+
+    permission_classes = allow(read=Role.LIBRARIAN, write=Role.LIBRARIAN)
+
+    @extend_schema(parameters=[s.ReviewFilterSerializer], responses={200: s.BulkAcceptCountSerializer})
+    def get(self, request: Request) -> Response:
+        params = s.ReviewFilterSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        if not params.validated_data.get("node"):
+            raise ValidationError(
+                {"node": ["a subject is needed: suggestions are accepted one subject at a time"]}
+            )
+        return Response(_counted(params.filters()))
+
+    @extend_schema(
+        request=s.BulkAcceptSerializer,
+        responses={
+            200: s.BulkAcceptCountSerializer,
+            409: OpenApiResponse(
+                s.BulkAcceptCountSerializer, description="the count changed; nothing accepted"
+            ),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        body = s.BulkAcceptSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        filters = body.filters()
+        suggestions = waiting_suggestions(filters)
+        counted = _counted(filters)
+        try:
+            review.accept_suggestions(
+                suggestions,
+                body.validated_data["count"],
+                by=request.user,
+                note=f"bulk accept: {filters.describe()}",
+            )
+        except review.CountChanged:
+            return Response(_counted(filters), status=status.HTTP_409_CONFLICT)
+        return Response(counted)
+
+
+def _counted(filters: QueueFilter) -> dict:
+    suggestions = waiting_suggestions(filters)
+    return {
+        "filter": filters.describe(),
+        "count": suggestions.count(),
+        "documents": suggestions.values("document_id").distinct().count(),
+    }
 
 
 def _classification(pk: int) -> Classification:

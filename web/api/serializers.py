@@ -12,6 +12,7 @@ from jobs.models import IngestJob, RecordFailure, TrainingJob, Upload
 from jobs.reclassify import model_of
 from library.models import Classification, Corpus, Document, ScoreKind
 from library.queries import document_subjects
+from library.queue import Order, QueueFilter
 from search.backends.base import MAX_PAGE_SIZE
 from search.errors import QueryError
 from search.limits import bounded
@@ -128,11 +129,46 @@ class DocumentDetailSerializer(DocumentSerializer):
         return SubjectSerializer(page[document.pk] if page else document_subjects(document), many=True).data
 
 
+class SubjectFiguresSerializer(serializers.Serializer):
+    waiting = serializers.IntegerField(help_text="documents of the corpus on which the subject awaits review")
+    recent_share = serializers.FloatField(help_text="share of the corpus's recent documents with the subject")
+    before_share = serializers.FloatField(help_text="share of the corpus's earlier documents with it")
+    common = serializers.FloatField(
+        help_text="log(waiting) / log(the most any subject of the corpus waits on)"
+    )
+    new_here = serializers.FloatField(
+        help_text="(recent_share - before_share) / recent_share where it rose, else 0"
+    )
+
+
+class WhySerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="the waiting subject whose decision helps most")
+    score = serializers.FloatField()
+    score_kind = serializers.ChoiceField(choices=ScoreKind.choices, help_text=SCORE_KIND_HELP)
+    usefulness = serializers.FloatField(help_text="uncertain + common + new_here, each from 0 to 1")
+    uncertain = serializers.FloatField(
+        help_text="1 - |score - even| / even: even is 0.5, or the even similarity"
+    )
+    figures = SubjectFiguresSerializer()
+    reasons = serializers.ListField(
+        child=serializers.ChoiceField(choices=["uncertain", "common", "new"]),
+        help_text="the notable parts, largest first",
+    )
+
+
 class ReviewDocumentSerializer(DocumentDetailSerializer):
     waiting_since = serializers.DateTimeField(help_text="when its oldest subject awaiting review was stored")
+    why = serializers.SerializerMethodField(
+        help_text="why it comes where it does; null: the longest waiting first"
+    )
 
     class Meta(DocumentSerializer.Meta):
-        fields = [*DocumentSerializer.Meta.fields, "taxonomy", "waiting_since", "subjects"]
+        fields = [*DocumentSerializer.Meta.fields, "taxonomy", "waiting_since", "why", "subjects"]
+
+    @extend_schema_field(WhySerializer(allow_null=True))
+    def get_why(self, document: Document) -> dict | None:
+        why = (self.context.get("why") or {}).get(document.pk)
+        return WhySerializer(why).data if why else None
 
 
 class ClassificationSerializer(serializers.ModelSerializer):
@@ -205,8 +241,42 @@ class DocumentFilterSerializer(serializers.Serializer):
 
 class ReviewFilterSerializer(DocumentFilterSerializer):
     node = serializers.CharField(
-        required=False, help_text="node code; documents with a subject awaiting review there"
+        required=False, help_text="node code; suggestions awaiting review at it or below it"
     )
+    min_score = serializers.FloatField(
+        required=False, min_value=-1, max_value=1, help_text="suggestions scored at least this"
+    )
+    max_score = serializers.FloatField(
+        required=False, min_value=-1, max_value=1, help_text="suggestions scored at most this"
+    )
+
+    def filters(self) -> QueueFilter:
+        """The queue filter the validated parameters ask for."""
+        data = self.validated_data
+        return QueueFilter(
+            **{name: data.get(name) for name in ("corpus", "taxonomy", "node", "min_score", "max_score")}
+        )
+
+
+class ReviewQueueParamsSerializer(ReviewFilterSerializer):
+    order = serializers.ChoiceField(
+        choices=Order.choices, default=Order.USEFUL, help_text="useful: the most useful decision first"
+    )
+
+
+class BulkAcceptSerializer(ReviewFilterSerializer):
+    node = serializers.CharField(
+        help_text="node code; its waiting suggestions, and those below it, are accepted"
+    )
+    count = serializers.IntegerField(
+        min_value=0, help_text="how many suggestions the client saw and confirms"
+    )
+
+
+class BulkAcceptCountSerializer(serializers.Serializer):
+    filter = serializers.CharField(help_text="the filter in words")
+    count = serializers.IntegerField(help_text="waiting suggestions the filter picks")
+    documents = serializers.IntegerField(help_text="documents they are on")
 
 
 class SearchParamsSerializer(serializers.Serializer):

@@ -25,6 +25,7 @@ urlpatterns = [
         name="subject-explanation",
     ),
     path("review/", review.ReviewQueue.as_view(), name="review"),
+    path("review/accept/", review.BulkAccept.as_view(), name="review-accept"),
     path(
         "classifications/<int:pk>/accept/",
         review.AcceptClassification.as_view(),
