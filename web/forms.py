@@ -1,4 +1,4 @@
-"""Forms of the web UI: the upload form and the search parameters."""
+"""Forms of the web UI: the upload form, the browsing switch and the search parameters."""
 
 from django import forms
 
@@ -10,6 +10,7 @@ from taxonomy.models import Taxonomy
 
 SEARCH_PAGE_SIZE = 20
 MAX_ID = 2**63 - 1  # the largest key a database holds (BigAutoField); a larger id would overflow
+OFF = {"", "0", "false", "off", "no"}
 
 
 class UploadForm(forms.Form):
@@ -26,7 +27,24 @@ class UploadForm(forms.Form):
     )
 
 
-class SearchForm(forms.Form):
+class Switch(forms.CheckboxInput):
+    """A checkbox whose "0" and "false" in a link mean off, as they do in the API's parameters."""
+
+    def value_from_datadict(self, data, files, name: str) -> bool:
+        return str(data.get(name, "")).strip().lower() not in OFF
+
+
+class BrowseForm(forms.Form):
+    """What the tree, node and search pages count: accepted subjects, or suggestions too."""
+
+    suggested = forms.BooleanField(label="Include suggestions", required=False, widget=Switch)
+
+    def include_suggestions(self) -> bool:
+        """Whether suggestions awaiting review count too (the form is always valid)."""
+        return self.is_valid() and self.cleaned_data["suggested"]
+
+
+class SearchForm(BrowseForm):
     q = forms.CharField(label="Search", required=False)
     node = forms.Field(required=False, widget=forms.MultipleHiddenInput)
     corpus = forms.CharField(required=False, max_length=200)
@@ -52,6 +70,7 @@ class SearchForm(forms.Form):
             nodes=tuple(dict.fromkeys(code for code in data.get("node") or () if code)),
             corpus=data.get("corpus") or None,
             taxonomy_id=data.get("taxonomy"),
+            suggested=data.get("suggested", False),
             page=data.get("page") or 1,
             size=data.get("size") or SEARCH_PAGE_SIZE,
         )
