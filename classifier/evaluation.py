@@ -5,6 +5,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from classifier.acceptance import Acceptance, acceptance, top_subjects
 from classifier.baseline import Baseline
 from classifier.hybrid import HybridModel
 from classifier.loading import LoadedClassifier
@@ -41,6 +42,7 @@ class Evaluation:
     hierarchical_f1: float
     per_level_accuracy: dict[int, float]
     abstained: int
+    accepted: Acceptance  # the documents whose top subject skips review, and how often it is right
     reliability: list[tuple[float, float, int]] = field(default_factory=list)
     confusion: list[Confusion] = field(default_factory=list)
     per_subject: dict[str, tuple[int, float, float, float]] = field(default_factory=dict)
@@ -117,6 +119,7 @@ def evaluate(
             if any(tree.depth(g) == depth for gold in closed_gold for g in gold)
         ],
         per_subject=per_subject_f1(predicted, gold),
+        accepted=acceptance(top_subjects(decided), gold, classifier.accept_threshold),
     )
 
 
@@ -124,7 +127,8 @@ def evaluate_validation(model: HybridModel, validation: LabelledSet, vectors: np
     """Headline figures of a freshly trained model on its validation split (hierarchical space)."""
     probabilities = model.probabilities(validation.texts, vectors)
     gold = [model.tree.closure(t) for t in validation.targets]
-    predicted = [{p.code for p in ps} for ps in model.decide(probabilities, model.domain_similarity(vectors))]
+    decided = model.decide(probabilities, model.domain_similarity(vectors))
+    predicted = [{p.code for p in ps} for ps in decided]
     ranked = [model.ranked(row) for row in probabilities]
     scores = score_predictions(ranked, predicted, gold)
     return {
@@ -135,7 +139,8 @@ def evaluate_validation(model: HybridModel, validation: LabelledSet, vectors: np
         "ece": round(scores.expected_calibration_error or 0.0, 4),
         "assign_threshold": model.thresholds.assign,
         "assign_rare_threshold": model.thresholds.assign_rare,
-        "accept_threshold": model.thresholds.accept,
+        "accept_target_precision": model.thresholds.accept_precision,
+        **acceptance(top_subjects(decided), gold, model.thresholds.accept).as_metrics(),
     }
 
 
