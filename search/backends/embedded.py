@@ -95,7 +95,7 @@ class EmbeddedBackend(SearchBackend):
             total = db.execute(f"SELECT count(*) {matches}", params).fetchone()[0]
             facets = db.execute(
                 f"SELECT code, count(*) FROM document_nodes WHERE document_id IN (SELECT d.id {matches})"
-                f"{'' if query.suggested else ' AND accepted'} GROUP BY code",
+                f"{_counted(query)} GROUP BY code",
                 params,
             ).fetchall()
             rows = db.execute(
@@ -142,15 +142,15 @@ class EmbeddedBackend(SearchBackend):
 
     def _reset(self) -> None:
         """Drop the tables and make them again, so that a file of an older schema gets this one."""
-        with self._transaction(current=False) as db:
+        with self._transaction(check_schema=False) as db:
             for table in TABLES:
                 db.execute(f"DROP TABLE IF EXISTS {table}")
             for statement in SCHEMA.split(";"):
                 db.execute(statement)
 
-    def _connection(self, current: bool = True) -> sqlite3.Connection:
+    def _connection(self, check_schema: bool = True) -> sqlite3.Connection:
         """This thread's connection (a fresh one after a fork), with the schema in place;
-        ``OutdatedIndex`` while the file holds an older schema, unless ``current`` is false."""
+        ``OutdatedIndex`` while the file holds an older schema (unless ``check_schema`` is false)."""
         local = self._local
         if getattr(local, "pid", None) != os.getpid():
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -159,7 +159,7 @@ class EmbeddedBackend(SearchBackend):
             db.execute("PRAGMA synchronous = NORMAL")
             db.executescript(f"BEGIN IMMEDIATE; {SCHEMA} COMMIT;")
             local.db, local.pid, local.current = db, os.getpid(), False
-        if current and not local.current:  # checked until it holds: another process may reindex
+        if check_schema and not local.current:  # checked until it holds: another process may reindex
             local.current = _has_current_schema(local.db)
             if not local.current:
                 raise OutdatedIndex(f"{self.path} holds an older index: rebuild it (manage.py reindex)")
@@ -167,14 +167,14 @@ class EmbeddedBackend(SearchBackend):
 
     @contextmanager
     def _transaction(
-        self, begin: str = "BEGIN IMMEDIATE", current: bool = True
+        self, begin: str = "BEGIN IMMEDIATE", check_schema: bool = True
     ) -> Iterator[sqlite3.Connection]:
         """A transaction on this thread's connection.
 
         Writers take the lock up front ("BEGIN IMMEDIATE"), so concurrent writers wait for each
         other instead of failing; readers ("BEGIN") see one snapshot across their statements.
         """
-        db = self._connection(current)
+        db = self._connection(check_schema)
         db.execute(begin)
         try:
             yield db
@@ -220,7 +220,7 @@ def match_expression(text: str) -> str | None:
 def _filters(query: SearchQuery) -> tuple[list[str], list]:
     """SQL conditions on ``documents d`` for the query's nodes (all of them: accepted subjects, or
     suggested ones too), corpus and taxonomy."""
-    node = f"d.id IN (SELECT document_id FROM document_nodes WHERE code = ?{'' if query.suggested else ' AND accepted'})"
+    node = f"d.id IN (SELECT document_id FROM document_nodes WHERE code = ?{_counted(query)})"
     clauses = [node] * len(query.nodes)
     params: list = list(query.nodes)
     if query.corpus is not None:
@@ -230,6 +230,12 @@ def _filters(query: SearchQuery) -> tuple[list[str], list]:
         clauses.append("d.taxonomy_id = ?")
         params.append(query.taxonomy_id)
     return clauses, params
+
+
+def _counted(query: SearchQuery) -> str:
+    """The condition on ``document_nodes`` that keeps the subjects a query counts: accepted ones,
+    or (``suggested``) every one."""
+    return "" if query.suggested else " AND accepted"
 
 
 def _page_sql(match: str | None, rows: str) -> str:
