@@ -55,6 +55,7 @@ def documents(count: int, abstract_bytes: int) -> list[IndexedDocument]:
             title=r["title"],
             abstract=r["abstract"],
             node_codes=r["categories"],
+            accepted_codes=r["categories"],
             leaf_codes=r["categories"],
             version=1,
         )

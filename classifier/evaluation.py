@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
+from classifier.acceptance import Acceptance, acceptance, top_subjects
 from classifier.baseline import Baseline
 from classifier.hybrid import HybridModel
 from classifier.loading import LoadedClassifier
@@ -42,6 +43,7 @@ class Evaluation:
     hierarchical_f1: float
     per_level_accuracy: dict[int, float]
     abstained: int
+    accepted: Acceptance  # the documents whose top subject skips review, and how often it is right
     reliability: list[tuple[float, float, int]] = field(default_factory=list)
     confusion: list[Confusion] = field(default_factory=list)
     per_subject: dict[str, tuple[int, float, float, float]] = field(default_factory=dict)
@@ -115,6 +117,7 @@ def evaluate(
             if any(tree.depth(g) == depth for gold in closed_gold for g in gold)
         ],
         per_subject=per_subject_f1(predicted, gold),
+        accepted=acceptance(top_subjects(decided), gold, classifier.accept_threshold),
     )
 
 
@@ -154,7 +157,10 @@ def evaluate_validation(
         "reliability": [[round(p, 4), round(frequency, 4), n] for p, frequency, n in bins],
         "assign_threshold": model.thresholds.assign,
         "assign_rare_threshold": model.thresholds.assign_rare,
-        "accept_threshold": model.thresholds.accept,
+        "accept_target_precision": model.thresholds.accept_precision,
+        **acceptance(
+            top_subjects(decided), [tree.closure(t) for t in validation.targets], model.thresholds.accept
+        ).as_metrics(),
     }
 
 

@@ -57,6 +57,7 @@ class Thresholds:
     abstain: float  # a document whose best probability is below this is not classifiable
     domain: float  # ...and so is one less similar than this to every subject's training documents
     assign_rare: float | None = None  # where set, the bar for subjects that are not frequent
+    accept_precision: float | None = None  # the validation precision ``accept`` was chosen to reach
 
 
 @dataclass

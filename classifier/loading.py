@@ -1,6 +1,7 @@
 """The classifier for a taxonomy: its active trained model, else zero-shot; built once per process."""
 
 import hashlib
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -47,9 +48,15 @@ class LoadedClassifier:
             return [self.model.ranked(row, k) for row in self.model.probabilities(texts, vectors)]
         return [ranked[:k] for ranked in self.model.ranked(vectors)]
 
+    @property
+    def accept_threshold(self) -> float:
+        """The score from which a prediction skips review: a trained model's accept threshold (chosen
+        on its validation split); zero-shot similarities never do."""
+        return self.model.thresholds.accept if isinstance(self.model, HybridModel) else math.inf
+
     def accepts(self, prediction: Prediction) -> bool:
         """Whether a prediction skips review: only calibrated models above the accept threshold."""
-        return isinstance(self.model, HybridModel) and prediction.score >= self.model.thresholds.accept
+        return prediction.score >= self.accept_threshold
 
 
 def node_vectors_key(tree: Tree, encoder: Encoder) -> str:

@@ -46,11 +46,22 @@ class CountedNode:
     children: list["CountedNode"] = field(default_factory=list)
 
 
+def counted_subjects(suggested: bool = False) -> QuerySet[Classification]:
+    """The stored subjects that count: accepted ones (by a librarian, or by the model above its
+    accept threshold), and with ``suggested`` those awaiting review too."""
+    rows = Classification.objects.all()
+    return rows if suggested else rows.filter(status=Classification.Status.ACCEPTED)
+
+
 def node_document_counts(
-    taxonomy: Taxonomy | int, corpus: Corpus | None = None, codes: Iterable[str] | None = None
+    taxonomy: Taxonomy | int,
+    corpus: Corpus | None = None,
+    codes: Iterable[str] | None = None,
+    suggested: bool = False,
 ) -> dict[str, int]:
-    """Distinct documents per node code over all stored subjects (which include every ancestor)."""
-    rows = Classification.objects.filter(node__taxonomy=taxonomy)
+    """Distinct documents per node code over the accepted subjects (and suggested ones with
+    ``suggested``); stored subjects include every ancestor."""
+    rows = counted_subjects(suggested).filter(node__taxonomy=taxonomy)
     if corpus is not None:
         rows = rows.filter(document__corpus=corpus)
     if codes is not None:
@@ -59,10 +70,13 @@ def node_document_counts(
     return {row["node__code"]: row["documents"] for row in grouped}
 
 
-def counted_tree(taxonomy: Taxonomy, corpus: Corpus | None = None) -> list[CountedNode]:
-    """The taxonomy as nested nodes with document counts; a node with several parents sits under each."""
+def counted_tree(
+    taxonomy: Taxonomy, corpus: Corpus | None = None, suggested: bool = False
+) -> list[CountedNode]:
+    """The taxonomy as nested nodes with document counts (``node_document_counts``); a node with
+    several parents sits under each."""
     tree = Tree.from_taxonomy(taxonomy)
-    counts = node_document_counts(taxonomy, corpus)
+    counts = node_document_counts(taxonomy, corpus, suggested=suggested)
 
     def build(code: str) -> CountedNode:
         children = [build(child) for child in tree.children[code]]
@@ -127,11 +141,15 @@ def _subject(row: Classification, tree: Tree) -> Subject:
     )
 
 
-def documents_with_subject(node: Node) -> QuerySet[Document]:
-    """Documents classified under ``node``, best score first, each annotated with ``score`` and
-    ``score_kind`` (a similarity where any of its subjects there is one)."""
+def documents_with_subject(node: Node, suggested: bool = False) -> QuerySet[Document]:
+    """Documents with an accepted subject at ``node`` (or a suggested one too, with ``suggested``),
+    best score first, each annotated with ``score`` and ``score_kind`` (a similarity where any of
+    those subjects is one)."""
+    subjects = {"classifications__node": node}
+    if not suggested:
+        subjects["classifications__status"] = Classification.Status.ACCEPTED
     return (
-        Document.objects.filter(classifications__node=node)
+        Document.objects.filter(**subjects)
         .annotate(score=Max("classifications__score"), score_kind=Max("classifications__score_kind"))
         .select_related("corpus")
         .order_by("-score", "id")
@@ -143,14 +161,16 @@ def filter_documents(
     corpus: str | None = None,
     node: str | None = None,
     taxonomy: int | None = None,
+    suggested: bool = False,
 ) -> QuerySet[Document]:
-    """Narrow documents to a corpus (by name), a taxonomy and a node code (in that taxonomy if given)."""
+    """Narrow documents to a corpus (by name), a taxonomy and a node code (in that taxonomy if
+    given), where the document's subject is accepted (or, with ``suggested``, awaits review)."""
     if corpus:
         documents = documents.filter(corpus__name=corpus)
     if taxonomy is not None:
         documents = documents.filter(corpus__taxonomy_id=taxonomy)
     if node:
-        subjects = Classification.objects.filter(node__code=node)
+        subjects = counted_subjects(suggested).filter(node__code=node)
         if taxonomy is not None:
             subjects = subjects.filter(node__taxonomy_id=taxonomy)
         documents = documents.filter(id__in=subjects.values("document_id"))
@@ -167,11 +187,12 @@ class NodeSummary:
     count: int
 
 
-def node_summary(node: Node) -> NodeSummary:
-    """Where a node sits and how many documents are under it and under each child."""
+def node_summary(node: Node, suggested: bool = False) -> NodeSummary:
+    """Where a node sits and how many documents are under it and under each child
+    (``node_document_counts``)."""
     tree = Tree.from_taxonomy(node.taxonomy_id)
     codes = {node.code, *tree.children[node.code]}
-    counts = node_document_counts(node.taxonomy_id, codes=codes)
+    counts = node_document_counts(node.taxonomy_id, codes=codes, suggested=suggested)
     return NodeSummary(
         path=path_steps(tree, node.code),
         parents=[PathStep(code, tree.labels[code]) for code in tree.parents[node.code]],

@@ -10,20 +10,25 @@ from search.types import IndexedDocument
 
 
 def build_index_documents(document_ids: Sequence[int]) -> list[IndexedDocument]:
-    """Index documents for these ids, with every stored subject and the document's vector."""
+    """Index documents for these ids, with every stored subject, the accepted ones apart, and the
+    document's vector."""
     documents = Document.objects.filter(id__in=document_ids).select_related("corpus")
     node_codes: dict[int, list[str]] = defaultdict(list)
+    accepted_codes: dict[int, list[str]] = defaultdict(list)
     leaf_codes: dict[int, list[str]] = defaultdict(list)
     subjects = (
         Classification.objects.filter(document_id__in=document_ids)
         .order_by("document_id", "rank", "-score")
-        .values_list("document_id", "node__code", "is_leaf_prediction")
+        .values_list("document_id", "node__code", "is_leaf_prediction", "status")
     )
-    for document_id, code, is_leaf in subjects:
-        if code not in node_codes[document_id]:
-            node_codes[document_id].append(code)
-        if is_leaf and code not in leaf_codes[document_id]:
-            leaf_codes[document_id].append(code)
+    for document_id, code, is_leaf, status in subjects:
+        for codes, holds in (
+            (node_codes, True),
+            (accepted_codes, status == Classification.Status.ACCEPTED),
+            (leaf_codes, is_leaf),
+        ):
+            if holds and code not in codes[document_id]:
+                codes[document_id].append(code)
     vectors = dict(
         DocumentEmbedding.objects.filter(document_id__in=document_ids).values_list("document_id", "vector")
     )
@@ -36,6 +41,7 @@ def build_index_documents(document_ids: Sequence[int]) -> list[IndexedDocument]:
             title=d.title,
             abstract=d.abstract,
             node_codes=node_codes[d.id],
+            accepted_codes=accepted_codes[d.id],
             leaf_codes=leaf_codes[d.id],
             version=int(d.updated.timestamp() * 1_000_000),
             vector=np.frombuffer(vectors[d.id], dtype=np.float32).tolist() if d.id in vectors else None,

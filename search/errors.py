@@ -7,3 +7,7 @@ class QueryError(ValueError):
     def __init__(self, field: str, reason: str) -> None:
         super().__init__(f"{field}: {reason}")
         self.field, self.reason = field, reason
+
+
+class OutdatedIndex(RuntimeError):
+    """The index was built by an older Shelfmark and lacks a field searches need: ``manage.py reindex``."""

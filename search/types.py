@@ -13,7 +13,8 @@ class IndexedDocument:
     external_id: str
     title: str
     abstract: str
-    node_codes: list[str]  # every subject, ancestors included: the hierarchical facet field
+    node_codes: list[str]  # every subject, accepted or suggested, ancestors included: the facet field
+    accepted_codes: list[str]  # the accepted ones alone (by a librarian, or by the model on its own)
     leaf_codes: list[str]  # the subjects the model (or a librarian) chose, best first
     version: int  # grows with every change; an older write never replaces a newer one
     vector: list[float] | None = None
@@ -21,7 +22,8 @@ class IndexedDocument:
 
 @dataclass(frozen=True)
 class SearchQuery:
-    """Full text plus filters. ``nodes`` keeps documents under every given node (AND).
+    """Full text plus filters. ``nodes`` keeps documents under every given node (AND); node filters
+    and facets read accepted subjects alone, and suggestions awaiting review too with ``suggested``.
 
     A page is either numbered (``page``) or follows a ``cursor`` a previous answer gave (``next``).
     """
@@ -30,6 +32,7 @@ class SearchQuery:
     nodes: tuple[str, ...] = ()
     corpus: str | None = None
     taxonomy_id: int | None = None
+    suggested: bool = False
     page: int = 1
     size: int = 20
     cursor: str | None = None
@@ -42,6 +45,7 @@ class Hit:
     snippet: str
     score: float
     leaf_codes: list[str] = field(default_factory=list)
+    accepted_codes: list[str] = field(default_factory=list)  # those of ``leaf_codes`` that are accepted
 
 
 @dataclass(frozen=True)

@@ -88,19 +88,24 @@ def test_corpus_is_classified_stored_once_and_searchable(search_backend, start_w
         for code, c in model.items():
             assert all(model[a].score >= c.score for a in tree.ancestors(code) if a in model)
 
-    # Search finds them, with facet counts that agree with the database (subjects of either source).
+    # Search finds them, with facet counts that agree with the database: the librarian's subjects
+    # (accepted) by default, the zero-shot model's suggestions too when asked for.
     assert search_backend.count() == DOCUMENTS
-    everything = search_backend.search(SearchQuery(size=5))
+    everything = search_backend.search(SearchQuery(size=5, suggested=True))
     assert everything.total == DOCUMENTS
     db_counts = Counter(
         code for by_source in subjects.values() for codes in by_source.values() for code in codes
     )
     assert everything.facets == dict(db_counts)
+    accepted = search_backend.search(SearchQuery(size=5))
+    assert accepted.facets == dict(
+        Counter(code for by_source in subjects.values() for code in by_source["librarian"])
+    )
     some = Document.objects.filter(corpus=corpus).order_by("id")[17]
     hits = search_backend.search(SearchQuery(text=some.title)).hits
     assert hits[0].id == some.id
     top = max(tree.roots, key=lambda code: db_counts[code])
-    filtered = search_backend.search(SearchQuery(nodes=(top,), size=1))
+    filtered = search_backend.search(SearchQuery(nodes=(top,), size=1, suggested=True))
     assert filtered.total == db_counts[top]
 
     # Ingesting the same file again stores nothing new.

@@ -1,4 +1,5 @@
-"""Forms of the web UI: the upload form, the search parameters, the review queue's filter."""
+"""Forms of the web UI: the upload form, the browsing switch, the search parameters, the review
+queue's filter."""
 
 from django import forms
 
@@ -11,6 +12,7 @@ from taxonomy.models import Taxonomy
 
 SEARCH_PAGE_SIZE = 20
 MAX_ID = 2**63 - 1  # the largest key a database holds (BigAutoField); a larger id would overflow
+OFF = {"", "0", "false", "off", "no"}
 
 
 class UploadForm(forms.Form):
@@ -27,7 +29,24 @@ class UploadForm(forms.Form):
     )
 
 
-class SearchForm(forms.Form):
+class Switch(forms.CheckboxInput):
+    """A checkbox whose "0" and "false" in a link mean off, as they do in the API's parameters."""
+
+    def value_from_datadict(self, data, files, name: str) -> bool:
+        return str(data.get(name, "")).strip().lower() not in OFF
+
+
+class BrowseForm(forms.Form):
+    """What the tree, node and search pages count: accepted subjects, or suggestions too."""
+
+    suggested = forms.BooleanField(label="Include suggestions", required=False, widget=Switch)
+
+    def include_suggestions(self) -> bool:
+        """Whether suggestions awaiting review count too (the form is always valid)."""
+        return self.is_valid() and self.cleaned_data["suggested"]
+
+
+class SearchForm(BrowseForm):
     q = forms.CharField(label="Search", required=False)
     node = forms.Field(required=False, widget=forms.MultipleHiddenInput)
     corpus = forms.CharField(required=False, max_length=200)
@@ -53,6 +72,7 @@ class SearchForm(forms.Form):
             nodes=tuple(dict.fromkeys(code for code in data.get("node") or () if code)),
             corpus=data.get("corpus") or None,
             taxonomy_id=data.get("taxonomy"),
+            suggested=data.get("suggested", False),
             page=data.get("page") or 1,
             size=data.get("size") or SEARCH_PAGE_SIZE,
         )

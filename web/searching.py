@@ -36,6 +36,15 @@ class FacetNode:
 
 
 @dataclass(frozen=True)
+class HitSubject:
+    """A leaf subject of a hit, accepted (by a librarian or the model on its own) or suggested."""
+
+    code: str
+    label: str
+    accepted: bool
+
+
+@dataclass(frozen=True)
 class ResultHit:
     """A hit with what a reader needs to recognise the document."""
 
@@ -45,7 +54,7 @@ class ResultHit:
     score: float
     external_id: str
     corpus: str
-    subjects: list[PathStep]
+    subjects: list[HitSubject]
 
 
 @dataclass
@@ -95,7 +104,7 @@ def _labels(tree: Tree | None, codes: set[str]) -> dict[str, str]:
 
 
 def describe_hits(hits: list[Hit], tree: Tree | None) -> list[ResultHit]:
-    """Hits with their documents' external ids, corpora and leaf subjects' labels."""
+    """Hits with their documents' external ids, corpora and leaf subjects (labelled, accepted or not)."""
     details = {
         row["id"]: row
         for row in Document.objects.filter(id__in=[h.id for h in hits]).values(
@@ -111,7 +120,10 @@ def describe_hits(hits: list[Hit], tree: Tree | None) -> list[ResultHit]:
             score=hit.score,
             external_id=details.get(hit.id, {}).get("external_id", ""),
             corpus=details.get(hit.id, {}).get("corpus__name", ""),
-            subjects=[PathStep(code, labels.get(code, code)) for code in hit.leaf_codes],
+            subjects=[
+                HitSubject(code, labels.get(code, code), code in hit.accepted_codes)
+                for code in hit.leaf_codes
+            ],
         )
         for hit in hits
     ]

@@ -25,7 +25,7 @@ from library.queries import (
 from library.queue import review_queue, waiting_suggestions
 from taxonomy.models import Node, Taxonomy
 from web.access import role_required
-from web.forms import CorrectionForm, ReviewFilterForm, SearchForm, UploadForm
+from web.forms import BrowseForm, CorrectionForm, ReviewFilterForm, SearchForm, UploadForm
 from web.jobs import job_progress, recent_failures
 from web.model_facts import classifying_models, models_of
 from web.overview import corpora_with_counts, recent_jobs, taxonomies_with_counts
@@ -105,9 +105,14 @@ def reclassify_corpus(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @role_required(Role.READER)
 def taxonomy(request: HttpRequest, pk: int) -> HttpResponse:
-    """The whole taxonomy as a collapsible tree with document counts."""
+    """The whole taxonomy as a collapsible tree with document counts: of accepted subjects, or
+    suggestions too (``?suggested=1``)."""
     taxonomy = get_object_or_404(Taxonomy, pk=pk)
-    return render(request, "web/taxonomy.html", {"taxonomy": taxonomy, "roots": counted_tree(taxonomy)})
+    suggested = BrowseForm(request.GET).include_suggestions()
+    roots = counted_tree(taxonomy, suggested=suggested)
+    return render(
+        request, "web/taxonomy.html", {"taxonomy": taxonomy, "roots": roots, "suggested": suggested}
+    )
 
 
 @require_GET
@@ -126,10 +131,19 @@ def reliability(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @role_required(Role.READER)
 def node(request: HttpRequest, pk: int, code: str) -> HttpResponse:
-    """One subject: where it sits, its children, and the documents under it."""
+    """One subject: where it sits, its children, and the documents under it (accepted there, or
+    suggested too with ``?suggested=1``)."""
     node = get_object_or_404(Node.objects.select_related("taxonomy"), taxonomy_id=pk, code=code)
-    documents = Paginator(documents_with_subject(node), NODE_PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"node": node, "summary": node_summary(node), "documents": documents}
+    suggested = BrowseForm(request.GET).include_suggestions()
+    documents = Paginator(documents_with_subject(node, suggested), NODE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "node": node,
+        "summary": node_summary(node, suggested),
+        "documents": documents,
+        "suggested": suggested,
+    }
     return render(request, "web/node.html", context)
 
 

@@ -1,5 +1,6 @@
 """Fit the hybrid classifier: linear heads, calibration and thresholds, on a train/validation split."""
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -8,6 +9,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.svm import LinearSVC
 
+from classifier.acceptance import accept_threshold, top_subjects
 from classifier.hybrid import HybridModel, NoText, Platt, Thresholds, features
 from classifier.metrics import macro_f1, micro_prf
 from classifier.neighbours import Neighbours
@@ -17,7 +19,7 @@ from taxonomy.tree import Tree
 MIN_EXAMPLES = 3  # fewer positives than this: the node keeps its zero-shot prior
 SVM_C = 0.25  # chosen by mean average precision on the arXiv dev file (0.25, 0.5, 1.0 tried)
 MAX_FEATURES = 150_000
-ACCEPT_PRECISION = 0.95  # predictions this likely to be right skip the review queue
+ACCEPT_PRECISION = 0.95  # the validation precision of the top subjects that skip the review queue
 ABSTAIN_BELOW = 0.1
 DOMAIN_QUANTILE = 0.01  # the share of validation documents the domain floor may turn away
 GRID = np.round(np.r_[np.arange(0.05, 0.96, 0.05), 0.97, 0.98, 0.99], 2)
@@ -32,6 +34,7 @@ class Options:
     max_features: int = MAX_FEATURES
     min_examples: int = MIN_EXAMPLES
     rare_positive_weight: float = RARE_POSITIVE_WEIGHT
+    accept_precision: float = ACCEPT_PRECISION
     compact: bool = False  # heads on the encoder's vector alone, no neighbours: a model of a few hundred KB
 
 
@@ -109,7 +112,7 @@ def fit_hybrid(
         frequent=frequent,
     )
     progress("calibration and thresholds on the validation split")
-    calibrate(model, validation, validation_vectors)
+    calibrate(model, validation, validation_vectors, options.accept_precision)
     return model
 
 
@@ -143,8 +146,16 @@ def centroids(vectors: np.ndarray, targets: np.ndarray) -> np.ndarray:
     return sums / np.maximum(norms, 1e-9)
 
 
-def calibrate(model: HybridModel, validation: LabelledSet, vectors: np.ndarray) -> None:
-    """Fit Platt scaling of the heads' evidence and of similarities, then choose the thresholds.
+def calibrate(
+    model: HybridModel,
+    validation: LabelledSet,
+    vectors: np.ndarray,
+    accept_precision: float = ACCEPT_PRECISION,
+) -> None:
+    """Fit Platt scaling of the heads' evidence and of similarities, then choose the thresholds: the
+    accept threshold is the lowest score from which the validation documents' top subjects (the
+    most specific chosen ones) are right ``accept_precision`` of the time, and never below the
+    assign threshold.
 
     The neighbours are kept only where their vote earns a positive weight next to the margin (with
     few training documents it may not: FoRC4CL's 950 papers give it a negative one).
@@ -164,6 +175,11 @@ def calibrate(model: HybridModel, validation: LabelledSet, vectors: np.ndarray) 
     probabilities = model.probabilities_from(evidence, vectors)
     domain = float(np.quantile(model.domain_similarity(vectors), DOMAIN_QUANTILE))
     model.thresholds = replace(choose_thresholds(model, probabilities, validation.targets), domain=domain)
+    tops = top_subjects(model.decide(probabilities, model.domain_similarity(vectors)))
+    accept = accept_threshold(tops, scored_gold(model, validation.targets), accept_precision)
+    model.thresholds = replace(
+        model.thresholds, accept=max(accept, model.thresholds.assign), accept_precision=accept_precision
+    )
 
 
 def fit_platt(scores: list[np.ndarray], labels: np.ndarray) -> Platt:
@@ -174,16 +190,21 @@ def fit_platt(scores: list[np.ndarray], labels: np.ndarray) -> Platt:
     return Platt(tuple(float(w) for w in regression.coef_[0]), float(regression.intercept_[0]))
 
 
+def scored_gold(model: HybridModel, targets: list[set[str]]) -> list[set[str]]:
+    """Gold subjects in the space the model scores: with their ancestors, or the leaves alone."""
+    closed = [model.tree.closure(t) for t in targets]
+    return closed if model.scored.all() else [codes & set(model.tree.leaves) for codes in closed]
+
+
 def choose_thresholds(model: HybridModel, probabilities: np.ndarray, targets: list[set[str]]) -> Thresholds:
     """Assign frequent subjects from one threshold and the others from one no higher.
 
     The pair is the one with the best validation macro-F1 among those within MICRO_F1_SLACK of the
     best micro-F1 (the lower pair among equals): rare subjects gain recall, frequent ones keep their
-    precision. Accept from where precision reaches ACCEPT_PRECISION.
+    precision. Nothing is accepted yet: ``calibrate`` chooses that threshold from the decisions.
     """
     in_space = (lambda codes: codes) if model.scored.all() else (lambda codes: codes & set(model.tree.leaves))
-    gold = [in_space(model.tree.closure(t)) for t in targets]
-    gold_matrix = target_matrix(model.tree, model.codes, targets)
+    gold = scored_gold(model, targets)
 
     def quality_at(assign: float, rare: float) -> tuple[float, float]:
         model.thresholds = Thresholds(
@@ -192,18 +213,13 @@ def choose_thresholds(model: HybridModel, probabilities: np.ndarray, targets: li
         assigned = [in_space({p.code for p in ps}) for ps in model.decide(probabilities)]
         return micro_prf(assigned, gold)[2], macro_f1(assigned, gold)
 
-    def precision_from(threshold: float) -> float:
-        above = (probabilities >= threshold) & model.scored
-        return (above & gold_matrix).sum() / max(above.sum(), 1)
-
     quality = {(a, r): quality_at(a, r) for a in GRID for r in GRID if r <= a}
     best_micro = max(micro for micro, _ in quality.values())
     close = [pair for pair, (micro, _) in quality.items() if micro >= best_micro - MICRO_F1_SLACK]
     assign, rare = max(close, key=lambda pair: (quality[pair][1], -pair[0], -pair[1]))
-    accept = next((t for t in GRID if precision_from(t) >= ACCEPT_PRECISION), 1.0)
     return Thresholds(
         assign=float(assign),
-        accept=float(max(accept, assign)),
+        accept=math.inf,
         abstain=ABSTAIN_BELOW,
         domain=-1.0,
         assign_rare=float(rare),

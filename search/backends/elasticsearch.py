@@ -8,6 +8,7 @@ from elasticsearch import Elasticsearch
 from elasticsearch.helpers import streaming_bulk
 
 from search.backends.base import SearchBackend
+from search.errors import OutdatedIndex
 from search.types import Hit, IndexedDocument, SearchQuery, SearchResult
 
 VECTOR_DIMS = 384
@@ -25,6 +26,7 @@ MAPPINGS = {
         "taxonomy_id": {"type": "integer"},
         "external_id": {"type": "keyword"},
         "node_codes": {"type": "keyword"},
+        "accepted_codes": {"type": "keyword"},
         "leaf_codes": {"type": "keyword"},
         "vector": {"type": "dense_vector", "dims": VECTOR_DIMS, "index": True, "similarity": "cosine"},
     },
@@ -35,7 +37,7 @@ HIGHLIGHT = {
     "encoder": "html",  # escapes the text around the tags: the snippet is safe to render
     "fields": {"abstract": {"fragment_size": SNIPPET_CHARS, "number_of_fragments": 1}},
 }
-SOURCE = ["title", "abstract", "leaf_codes"]
+SOURCE = ["title", "abstract", "leaf_codes", "accepted_codes"]
 
 
 class ElasticsearchBackend(SearchBackend):
@@ -88,7 +90,7 @@ class ElasticsearchBackend(SearchBackend):
             size=query.size,
             source=SOURCE,
             highlight=HIGHLIGHT if text else None,
-            aggs={"nodes": {"terms": {"field": "node_codes", "size": FACET_SIZE}}},
+            aggs={"nodes": {"terms": {"field": _codes_field(query), "size": FACET_SIZE}}},
             track_total_hits=True,
         )
         buckets = response["aggregations"]["nodes"]["buckets"]
@@ -142,6 +144,11 @@ class ElasticsearchBackend(SearchBackend):
             indices = sorted(self._client.indices.get_alias(name=self.alias))
             for index in indices[1:]:
                 self._client.options(ignore_status=404).indices.delete(index=index)
+        elif any(
+            set(MAPPINGS["properties"]) - set(found["mappings"].get("properties", {}))
+            for found in self._client.indices.get_mapping(index=self.alias).body.values()
+        ):
+            raise OutdatedIndex(f"{self.alias} holds an older index: rebuild it (manage.py reindex)")
         self._ready = True
 
     def _create_index(self, alias: bool = False) -> str:
@@ -169,6 +176,7 @@ class ElasticsearchBackend(SearchBackend):
             "taxonomy_id": d.taxonomy_id,
             "external_id": d.external_id,
             "node_codes": d.node_codes,
+            "accepted_codes": d.accepted_codes,
             "leaf_codes": d.leaf_codes,
         }
         if d.vector is not None:
@@ -186,12 +194,17 @@ class ElasticsearchBackend(SearchBackend):
 
 def _filters(query: SearchQuery) -> list[dict]:
     """Filter clauses: every listed node (AND), the corpus and the taxonomy."""
-    filters: list[dict] = [{"term": {"node_codes": code}} for code in query.nodes]
+    filters: list[dict] = [{"term": {_codes_field(query): code}} for code in query.nodes]
     if query.corpus is not None:
         filters.append({"term": {"corpus": query.corpus}})
     if query.taxonomy_id is not None:
         filters.append({"term": {"taxonomy_id": query.taxonomy_id}})
     return filters
+
+
+def _codes_field(query: SearchQuery) -> str:
+    """The field node filters and facets read: accepted subjects, or suggested ones too."""
+    return "node_codes" if query.suggested else "accepted_codes"
 
 
 def _hit(hit: dict, score: float) -> Hit:
@@ -202,10 +215,12 @@ def _hit(hit: dict, score: float) -> Hit:
         if fragments
         else html.escape(textwrap.shorten(source["abstract"], SNIPPET_CHARS, placeholder=" …"))
     )
+    leaf_codes, accepted = source.get("leaf_codes", []), set(source.get("accepted_codes", []))
     return Hit(
         id=int(hit["_id"]),
         title=source["title"],
         snippet=snippet,
         score=score,
-        leaf_codes=source.get("leaf_codes", []),
+        leaf_codes=leaf_codes,
+        accepted_codes=[code for code in leaf_codes if code in accepted],
     )

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from search.backends.base import SearchBackend
+from search.errors import OutdatedIndex
 from search.limits import query_words
 from search.types import Hit, IndexedDocument, SearchQuery, SearchResult
 
@@ -25,12 +26,14 @@ CREATE TABLE IF NOT EXISTS documents (
     taxonomy_id INTEGER NOT NULL,
     external_id TEXT NOT NULL,
     leaf_codes TEXT NOT NULL,
+    accepted_leaf_codes TEXT NOT NULL,
     version INTEGER NOT NULL,
     vector BLOB
 );
 CREATE TABLE IF NOT EXISTS document_nodes (
     code TEXT NOT NULL,
     document_id INTEGER NOT NULL,
+    accepted INTEGER NOT NULL,
     PRIMARY KEY (code, document_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS document_nodes_by_document ON document_nodes (document_id);
@@ -38,6 +41,7 @@ CREATE VIRTUAL TABLE IF NOT EXISTS documents_text USING fts5(
     title, abstract, tokenize = 'porter unicode61 remove_diacritics 2'
 );
 """
+TABLES = ("documents", "document_nodes", "documents_text")
 
 TITLE_WEIGHT, ABSTRACT_WEIGHT = 3.0, 1.0
 # Snippets are marked with control characters that stored text never holds, then escaped, and
@@ -91,7 +95,7 @@ class EmbeddedBackend(SearchBackend):
             total = db.execute(f"SELECT count(*) {matches}", params).fetchone()[0]
             facets = db.execute(
                 f"SELECT code, count(*) FROM document_nodes WHERE document_id IN (SELECT d.id {matches})"
-                " GROUP BY code",
+                f"{_counted(query)} GROUP BY code",
                 params,
             ).fetchall()
             rows = db.execute(
@@ -100,8 +104,8 @@ class EmbeddedBackend(SearchBackend):
             ).fetchall()
             marked = {} if match is None else _highlighted(db, match, [row[0] for row in rows])
         hits = [
-            _hit(i, title, _snippet(marked[i]) if match else _prefix(text), score, codes)
-            for i, title, text, score, codes in rows
+            _hit(i, title, _snippet(marked[i]) if match else _prefix(text), score, *codes)
+            for i, title, text, score, *codes in rows
         ]
         return SearchResult(total=total, hits=hits, facets=dict(facets))
 
@@ -123,13 +127,13 @@ class EmbeddedBackend(SearchBackend):
             texts = {
                 row[0]: row[1:]
                 for row in db.execute(
-                    "SELECT d.id, t.title, t.abstract, d.leaf_codes FROM documents d"
+                    "SELECT d.id, t.title, t.abstract, d.leaf_codes, d.accepted_leaf_codes FROM documents d"
                     f" JOIN documents_text t ON t.rowid = d.id WHERE d.id IN ({','.join('?' * len(ids))})",
                     ids,
                 )
             }
         return [
-            _hit(i, texts[i][0], _prefix(texts[i][1]), float(scores[b]), texts[i][2])
+            _hit(i, texts[i][0], _prefix(texts[i][1]), float(scores[b]), *texts[i][2:])
             for i, b in zip(ids, best, strict=True)
         ]
 
@@ -137,13 +141,16 @@ class EmbeddedBackend(SearchBackend):
         return self._connection().execute("SELECT count(*) FROM documents").fetchone()[0]
 
     def _reset(self) -> None:
-        with self._transaction() as db:
-            db.execute("DELETE FROM documents")
-            db.execute("DELETE FROM document_nodes")
-            db.execute("DELETE FROM documents_text")
+        """Drop the tables and make them again, so that a file of an older schema gets this one."""
+        with self._transaction(check_schema=False) as db:
+            for table in TABLES:
+                db.execute(f"DROP TABLE IF EXISTS {table}")
+            for statement in SCHEMA.split(";"):
+                db.execute(statement)
 
-    def _connection(self) -> sqlite3.Connection:
-        """This thread's connection (a fresh one after a fork), with the schema in place."""
+    def _connection(self, check_schema: bool = True) -> sqlite3.Connection:
+        """This thread's connection (a fresh one after a fork), with the schema in place;
+        ``OutdatedIndex`` while the file holds an older schema (unless ``check_schema`` is false)."""
         local = self._local
         if getattr(local, "pid", None) != os.getpid():
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -151,17 +158,23 @@ class EmbeddedBackend(SearchBackend):
             _switch_to_wal(db)
             db.execute("PRAGMA synchronous = NORMAL")
             db.executescript(f"BEGIN IMMEDIATE; {SCHEMA} COMMIT;")
-            local.db, local.pid = db, os.getpid()
+            local.db, local.pid, local.current = db, os.getpid(), False
+        if check_schema and not local.current:  # checked until it holds: another process may reindex
+            local.current = _has_current_schema(local.db)
+            if not local.current:
+                raise OutdatedIndex(f"{self.path} holds an older index: rebuild it (manage.py reindex)")
         return local.db
 
     @contextmanager
-    def _transaction(self, begin: str = "BEGIN IMMEDIATE") -> Iterator[sqlite3.Connection]:
+    def _transaction(
+        self, begin: str = "BEGIN IMMEDIATE", check_schema: bool = True
+    ) -> Iterator[sqlite3.Connection]:
         """A transaction on this thread's connection.
 
         Writers take the lock up front ("BEGIN IMMEDIATE"), so concurrent writers wait for each
         other instead of failing; readers ("BEGIN") see one snapshot across their statements.
         """
-        db = self._connection()
+        db = self._connection(check_schema)
         db.execute(begin)
         try:
             yield db
@@ -170,6 +183,11 @@ class EmbeddedBackend(SearchBackend):
             if db.in_transaction:
                 db.execute("ROLLBACK")
             raise
+
+
+def _has_current_schema(db: sqlite3.Connection) -> bool:
+    """Whether the index tables have every column of SCHEMA (a file indexed by an older Shelfmark has not)."""
+    return "accepted" in {row[1] for row in db.execute("PRAGMA table_info(document_nodes)")}
 
 
 def _switch_to_wal(db: sqlite3.Connection) -> None:
@@ -200,8 +218,10 @@ def match_expression(text: str) -> str | None:
 
 
 def _filters(query: SearchQuery) -> tuple[list[str], list]:
-    """SQL conditions on ``documents d`` for the query's nodes (all of them), corpus and taxonomy."""
-    clauses = ["d.id IN (SELECT document_id FROM document_nodes WHERE code = ?)"] * len(query.nodes)
+    """SQL conditions on ``documents d`` for the query's nodes (all of them: accepted subjects, or
+    suggested ones too), corpus and taxonomy."""
+    node = f"d.id IN (SELECT document_id FROM document_nodes WHERE code = ?{_counted(query)})"
+    clauses = [node] * len(query.nodes)
     params: list = list(query.nodes)
     if query.corpus is not None:
         clauses.append("d.corpus = ?")
@@ -212,6 +232,12 @@ def _filters(query: SearchQuery) -> tuple[list[str], list]:
     return clauses, params
 
 
+def _counted(query: SearchQuery) -> str:
+    """The condition on ``document_nodes`` that keeps the subjects a query counts: accepted ones,
+    or (``suggested``) every one."""
+    return "" if query.suggested else " AND accepted"
+
+
 def _page_sql(match: str | None, rows: str) -> str:
     """One page of hits: by BM25 then id, or (no text) by id, with the start of the abstract."""
     columns = f"documents_text.title, substr(documents_text.abstract, 1, {2 * PREFIX_CHARS})"
@@ -219,7 +245,7 @@ def _page_sql(match: str | None, rows: str) -> str:
         columns, order = f"{columns}, 0.0", "d.id"
     else:
         columns, order = f"{columns}, {SCORE} AS score", "score DESC, d.id"
-    return f"SELECT d.id, {columns}, d.leaf_codes {rows} ORDER BY {order} LIMIT ? OFFSET ?"
+    return f"SELECT d.id, {columns}, d.leaf_codes, d.accepted_leaf_codes {rows} ORDER BY {order} LIMIT ? OFFSET ?"
 
 
 def _after(match: str | None, after: tuple | None) -> tuple[list[str], list]:
@@ -279,13 +305,24 @@ def _where(clauses: list[str]) -> str:
 
 def _insert(db: sqlite3.Connection, d: IndexedDocument) -> None:
     vector = None if d.vector is None else np.asarray(d.vector, dtype=np.float32).tobytes()
+    accepted = set(d.accepted_codes)
     db.execute(
-        "INSERT INTO documents (id, corpus, taxonomy_id, external_id, leaf_codes, version, vector)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (d.id, d.corpus, d.taxonomy_id, d.external_id, json.dumps(d.leaf_codes), d.version, vector),
+        "INSERT INTO documents (id, corpus, taxonomy_id, external_id, leaf_codes, accepted_leaf_codes, version,"
+        " vector) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            d.id,
+            d.corpus,
+            d.taxonomy_id,
+            d.external_id,
+            json.dumps(d.leaf_codes),
+            json.dumps([c for c in d.leaf_codes if c in accepted]),
+            d.version,
+            vector,
+        ),
     )
     db.executemany(
-        "INSERT INTO document_nodes (code, document_id) VALUES (?, ?)", [(c, d.id) for c in set(d.node_codes)]
+        "INSERT INTO document_nodes (code, document_id, accepted) VALUES (?, ?, ?)",
+        [(c, d.id, c in accepted) for c in set(d.node_codes) | accepted],
     )
     db.execute(
         "INSERT INTO documents_text (rowid, title, abstract) VALUES (?, ?, ?)",
@@ -312,5 +349,12 @@ def _prefix(abstract: str) -> str:
     return html.escape(textwrap.shorten(abstract, PREFIX_CHARS, placeholder=" …"))
 
 
-def _hit(document_id: int, title: str, snippet: str, score: float, leaf_codes: str) -> Hit:
-    return Hit(id=document_id, title=title, snippet=snippet, score=score, leaf_codes=json.loads(leaf_codes))
+def _hit(document_id: int, title: str, snippet: str, score: float, leaf_codes: str, accepted: str) -> Hit:
+    return Hit(
+        id=document_id,
+        title=title,
+        snippet=snippet,
+        score=score,
+        leaf_codes=json.loads(leaf_codes),
+        accepted_codes=json.loads(accepted),
+    )

@@ -69,7 +69,7 @@ def assert_ancestors_stored(tree: Tree, document: Document) -> None:
 
 def found(library: Library, code: str) -> set[int]:
     """Ids of the documents the search index files under ``code``."""
-    query = SearchQuery(nodes=(code,), taxonomy_id=library.taxonomy.pk, size=100)
+    query = SearchQuery(nodes=(code,), taxonomy_id=library.taxonomy.pk, size=100, suggested=True)
     return {hit.id for hit in get_backend().search(query).hits}
 
 
@@ -118,19 +118,19 @@ def test_reject_removes_the_subject_and_what_no_other_subject_implies_and_search
     document = library.documents[1]
     rejected, *kept = leaves(document)
     code = rejected.node.code
-    counts = node_document_counts(library.taxonomy)
+    counts = node_document_counts(library.taxonomy, suggested=True)
     assert document.pk in found(library, code)
 
     committed(review.reject, rejected)
 
     assert (code, "model") not in rows(document)
     assert_ancestors_stored(tree, document)
-    assert node_document_counts(library.taxonomy).get(code, 0) == counts[code] - 1
+    assert node_document_counts(library.taxonomy, suggested=True).get(code, 0) == counts[code] - 1
     assert document.pk not in found(library, code)
     for other in kept:
         assert document.pk in found(library, other.node.code)
-    facets = get_backend().search(SearchQuery(taxonomy_id=library.taxonomy.pk)).facets
-    assert facets == node_document_counts(library.taxonomy)
+    facets = get_backend().search(SearchQuery(taxonomy_id=library.taxonomy.pk, suggested=True)).facets
+    assert facets == node_document_counts(library.taxonomy, suggested=True)
 
 
 def test_a_document_whose_every_subject_is_rejected_needs_one(library, committed):
@@ -143,7 +143,9 @@ def test_a_document_whose_every_subject_is_rejected_needs_one(library, committed
     assert list(documents_without_subject(corpus=library.corpus.name)) == [document]
     assert DocumentAssessment.objects.get(document=document).classifiable, "the model's verdict stays"
     assert document.pk not in queued()
-    assert not any(document.pk in found(library, code) for code in node_document_counts(library.taxonomy))
+    assert not any(
+        document.pk in found(library, code) for code in node_document_counts(library.taxonomy, suggested=True)
+    )
 
 
 def test_a_branch_rejected_takes_the_subjects_below_it(library, committed):
@@ -167,7 +169,7 @@ def test_correct_adds_a_librarian_subject_with_its_ancestors_and_search_follows(
     own = {code for code, _ in rows(document)}
     new = next(leaf for leaf in sorted(tree.leaves) if not tree.closure([leaf]) & own)
     root = tree.first_path(new)[0]
-    counts = node_document_counts(library.taxonomy)
+    counts = node_document_counts(library.taxonomy, suggested=True)
 
     added = committed(review.correct, document, new)
 
@@ -177,9 +179,9 @@ def test_correct_adds_a_librarian_subject_with_its_ancestors_and_search_follows(
     assert set(librarian) == tree.closure([new])
     assert not any(c.is_leaf_prediction for code, c in librarian.items() if code != new)
     assert_ancestors_stored(tree, document)
-    assert node_document_counts(library.taxonomy)[root] == counts.get(root, 0) + 1
+    assert node_document_counts(library.taxonomy, suggested=True)[root] == counts.get(root, 0) + 1
     assert document.pk in found(library, new) and document.pk in found(library, root)
-    facets = get_backend().search(SearchQuery(taxonomy_id=library.taxonomy.pk)).facets
+    facets = get_backend().search(SearchQuery(taxonomy_id=library.taxonomy.pk, suggested=True)).facets
     assert facets[new] == counts.get(new, 0) + 1
     assert document.pk in queued(), "the model's own subjects still wait"
 

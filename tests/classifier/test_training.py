@@ -11,12 +11,13 @@ import pytest
 from django.core.management import call_command
 
 from classifier import versions
+from classifier.acceptance import accept_threshold, acceptance, top_subjects
 from classifier.actions import classify_documents
 from classifier.evaluation import evaluate_validation
 from classifier.hybrid import features
 from classifier.loading import LoadedClassifier, load_classifier, zero_shot_model
 from classifier.training.data import validation_split
-from classifier.training.fitting import FREQUENT_SHARE, Options, fit_heads, target_matrix
+from classifier.training.fitting import ACCEPT_PRECISION, FREQUENT_SHARE, Options, fit_heads, target_matrix
 from classifier.training.pipeline import VALIDATION_FRACTION
 from classifier.training.registration import register
 from classifier.zeroshot import document_text
@@ -194,6 +195,50 @@ def test_rare_subjects_positive_papers_weigh_more_in_their_heads(trained):
     above = [(margins[:, columns] > 0)[positives].sum() for margins in (plain, weighted)]
     assert above[1] > above[0], "more of the rare subjects' own papers fall on their side"
     assert weighted[:, columns][positives].mean() > plain[:, columns][positives].mean(), "higher margins"
+
+
+def test_accepted_top_subjects_reach_the_stated_precision_on_validation_from_the_lowest_threshold(trained):
+    _, model, validation, vectors = trained
+    tops = top_subjects(model.predict(validation.texts, vectors))
+    gold = [model.tree.closure(t) for t in validation.targets]  # FoRC4CL is scored with ancestors
+    threshold, target = model.thresholds.accept, model.thresholds.accept_precision
+
+    accepted = acceptance(tops, gold, threshold)
+
+    assert target == ACCEPT_PRECISION == 0.95
+    assert accepted.precision >= target and 0 < accepted.share < 1
+    lower = {top.score for top in tops if top and model.thresholds.assign <= top.score < threshold}
+    assert all(acceptance(tops, gold, score).precision < target for score in lower), "no lower one reaches it"
+    assert accept_threshold(tops, gold, 0.8) <= threshold <= accept_threshold(tops, gold, 0.99)
+    metrics = evaluate_validation(model, validation, vectors)
+    assert (metrics["accept_threshold"], metrics["accept_target_precision"]) == (threshold, target)
+    assert metrics["accepted_precision"] == round(accepted.precision, 4) >= target
+    assert metrics["accepted_share"] == round(accepted.share, 4)
+
+
+def test_evaluate_reports_the_documents_accepted_without_review(trained):
+    taxonomy, model, _, _ = trained
+    record = versions.save_model(taxonomy, model, trained_on=str(FORC_TRAIN), metrics={})
+    classifier = load_classifier(taxonomy, record.version)
+    data, vectors = labelled_with_vectors(taxonomy, FORC_VAL)
+
+    result = evaluate_file(taxonomy, classifier, FORC_VAL)
+
+    tops = top_subjects(classifier.predict(data.texts, vectors))
+    accepted = [(top, gold) for top, gold in zip(tops, data.targets) if top and classifier.accepts(top)]
+    assert result.accepted.threshold == model.thresholds.accept
+    assert result.accepted.share == pytest.approx(len(accepted) / 225)
+    closure = model.tree.closure
+    assert result.accepted.precision == pytest.approx(
+        np.mean([top.code in closure(g) for top, g in accepted])
+    )
+    out = StringIO()
+    call_command("evaluate", FORC_VAL, taxonomy=taxonomy.name, model=record.version, stdout=out)
+    assert f"accepted without review: {result.accepted.share:.1%} of documents" in out.getvalue()
+    zero_shot = evaluate_file(taxonomy, zero_shot_model(taxonomy), FORC_VAL)
+    assert (zero_shot.accepted.threshold, zero_shot.accepted.share) == (None, 0.0), (
+        "similarities accept nothing"
+    )
 
 
 def test_papers_from_another_field_are_not_classifiable(trained):

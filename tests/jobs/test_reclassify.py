@@ -94,8 +94,8 @@ def top_leaf(document: Document) -> Classification:
 
 
 def found(library: Library, code: str) -> set[int]:
-    """Ids of the documents the search index files under ``code``."""
-    query = SearchQuery(nodes=(code,), taxonomy_id=library.taxonomy.pk, size=100)
+    """Ids of the documents the search index files under ``code``, accepted there or suggested."""
+    query = SearchQuery(nodes=(code,), taxonomy_id=library.taxonomy.pk, size=100, suggested=True)
     return {hit.id for hit in get_backend().search(query).hits}
 
 

@@ -34,7 +34,7 @@ DOCUMENTS = 30
 
 
 def found(taxonomy_id: int, code: str) -> set[int]:
-    query = SearchQuery(nodes=(code,), taxonomy_id=taxonomy_id, size=100)
+    query = SearchQuery(nodes=(code,), taxonomy_id=taxonomy_id, size=100, suggested=True)
     return {hit.id for hit in get_backend().search(query).hits}
 
 

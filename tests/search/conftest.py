@@ -33,7 +33,8 @@ def arxiv_tree() -> Tree:
 
 @pytest.fixture(scope="session")
 def arxiv_documents(arxiv_tree: Tree) -> list[IndexedDocument]:
-    """24 dev and 6 train records, in two corpora, with seeded random unit vectors."""
+    """24 dev and 6 train records, in two corpora, with seeded random unit vectors. A librarian has
+    accepted the first (the primary) category of two documents in three; the others are suggested."""
     records = [("arxiv-2025-dev", r) for r in read_records(ARXIV_DEV, 24)]
     records += [("arxiv-2025-train", r) for r in read_records(ARXIV_TRAIN, 6)]
     vectors = np.random.default_rng(7).normal(size=(len(records), VECTOR_DIMS)).astype(np.float32)
@@ -47,6 +48,7 @@ def arxiv_documents(arxiv_tree: Tree) -> list[IndexedDocument]:
             title=record["title"],
             abstract=record["abstract"],
             node_codes=sorted(arxiv_tree.closure(record["categories"])),
+            accepted_codes=sorted(arxiv_tree.closure(record["categories"][:1])) if i % 3 else [],
             leaf_codes=record["categories"],
             version=1,
             vector=vectors[i].tolist(),

@@ -1,6 +1,7 @@
 """Both search engines, on the same real arXiv documents, must behave alike."""
 
 import re
+import sqlite3
 from collections import Counter
 from dataclasses import replace
 
@@ -8,6 +9,9 @@ import numpy as np
 import pytest
 
 from search.backends.base import SearchBackend
+from search.backends.elasticsearch import MAPPINGS
+from search.backends.embedded import SCHEMA, EmbeddedBackend
+from search.errors import OutdatedIndex
 from search.types import IndexedDocument, SearchQuery
 
 HOSTILE_QUERIES = [
@@ -91,21 +95,41 @@ def test_snippets_mark_matches_and_escape_the_rest(indexed, search_backend, arxi
     assert re.sub(r"</?mark>", "", snippet).count("<") == 0
 
 
-def test_match_all_is_ordered_by_id_with_every_facet(indexed, arxiv_documents):
-    result = indexed.search(SearchQuery(size=100))
-    assert result.total == len(arxiv_documents)
+def codes(document: IndexedDocument, suggested: bool) -> list[str]:
+    """The subjects a search with or without suggestions reads of a document."""
+    return document.node_codes if suggested else document.accepted_codes
+
+
+@pytest.mark.parametrize("suggested", [False, True])
+def test_match_all_is_ordered_by_id_with_every_facet(indexed, arxiv_documents, suggested):
+    result = indexed.search(SearchQuery(size=100, suggested=suggested))
+    assert result.total == len(arxiv_documents), "suggestions or not, every document matches"
     assert [h.id for h in result.hits] == sorted(d.id for d in arxiv_documents)
-    assert result.facets == dict(Counter(c for d in arxiv_documents for c in d.node_codes))
-    assert result.hits[0].leaf_codes == arxiv_documents[0].leaf_codes
+    assert result.facets == dict(Counter(c for d in arxiv_documents for c in codes(d, suggested)))
+    by_id = {d.id: d for d in arxiv_documents}
+    for hit in result.hits:
+        document = by_id[hit.id]
+        assert hit.leaf_codes == document.leaf_codes
+        assert hit.accepted_codes == [c for c in document.leaf_codes if c in document.accepted_codes]
 
 
-def test_facets_count_every_match_not_just_the_page(indexed, arxiv_documents):
-    query = SearchQuery(text="language", size=3)
+def test_facets_count_accepted_subjects_unless_suggestions_are_asked_for(indexed, arxiv_documents):
+    accepted, everything = (indexed.search(SearchQuery(suggested=s)).facets for s in (False, True))
+    assert all(everything[code] >= count for code, count in accepted.items())
+    assert sum(accepted.values()) < sum(everything.values())
+    assert set(everything) - set(accepted), "some subjects are only suggested"
+    assert any(hit.accepted_codes for hit in indexed.search(SearchQuery()).hits)
+    assert any(not hit.accepted_codes for hit in indexed.search(SearchQuery()).hits)
+
+
+@pytest.mark.parametrize("suggested", [False, True])
+def test_facets_count_every_match_not_just_the_page(indexed, arxiv_documents, suggested):
+    query = SearchQuery(text="language", size=3, suggested=suggested)
     result = indexed.search(query)
     matched = set(all_hits(indexed, query))
     assert result.total == len(matched) > 3
     by_id = {d.id: d for d in arxiv_documents}
-    assert result.facets == dict(Counter(c for i in matched for c in by_id[i].node_codes))
+    assert result.facets == dict(Counter(c for i in matched for c in codes(by_id[i], suggested)))
 
 
 @pytest.mark.parametrize(
@@ -114,10 +138,52 @@ def test_facets_count_every_match_not_just_the_page(indexed, arxiv_documents):
 def test_node_filters_keep_documents_under_every_node(indexed, arxiv_documents, nodes):
     expected = sorted(d.id for d in arxiv_documents if set(nodes) <= set(d.node_codes))
     assert expected
-    result = indexed.search(SearchQuery(nodes=nodes, size=100))
+    result = indexed.search(SearchQuery(nodes=nodes, size=100, suggested=True))
     assert [h.id for h in result.hits] == expected
     assert result.total == len(expected)
     assert all(result.facets[n] == len(expected) for n in nodes)
+
+
+@pytest.mark.parametrize("nodes", [("cs",), ("math",), ("cs", "cs.CL")])
+def test_node_filters_keep_accepted_subjects_unless_suggestions_are_asked_for(
+    indexed, arxiv_documents, nodes
+):
+    found = {}
+    for suggested in (False, True):
+        expected = sorted(d.id for d in arxiv_documents if set(nodes) <= set(codes(d, suggested)))
+        result = indexed.search(SearchQuery(nodes=nodes, size=100, suggested=suggested))
+        assert [h.id for h in result.hits] == expected and result.total == len(expected)
+        assert all(result.facets[n] == len(expected) for n in nodes)
+        found[suggested] = set(expected)
+    assert found[False] and found[False] < found[True]
+
+
+def test_an_index_of_an_older_schema_asks_to_be_rebuilt(search_backend, arxiv_documents):
+    write_older_index(search_backend)
+    with pytest.raises(OutdatedIndex, match="manage.py reindex"):
+        search_backend.search(SearchQuery())
+    with pytest.raises(OutdatedIndex):
+        search_backend.index(arxiv_documents[:1])
+    search_backend.reset()  # what manage.py reindex does first
+    assert search_backend.index(arxiv_documents[:2]) == 2
+    assert search_backend.search(SearchQuery()).total == 2
+
+
+def write_older_index(backend: SearchBackend) -> None:
+    """The index as Shelfmark wrote it before accepted subjects were kept apart, empty."""
+    if isinstance(backend, EmbeddedBackend):
+        with sqlite3.connect(backend.path) as db:
+            db.executescript(
+                SCHEMA.replace("accepted_leaf_codes TEXT NOT NULL,", "").replace(
+                    "accepted INTEGER NOT NULL,", ""
+                )
+            )
+        return
+    mappings = {
+        **MAPPINGS,
+        "properties": {k: v for k, v in MAPPINGS["properties"].items() if k != "accepted_codes"},
+    }
+    backend._client.indices.create(index=f"{backend.alias}-1", mappings=mappings, aliases={backend.alias: {}})
 
 
 def test_corpus_and_taxonomy_filters(indexed, arxiv_documents):
@@ -174,7 +240,8 @@ def test_similar_finds_the_document_itself_first(indexed, arxiv_documents):
 
 
 def test_similar_honours_filters(indexed, arxiv_documents):
-    math = {d.id for d in arxiv_documents if "math" in d.node_codes}
+    math = {d.id for d in arxiv_documents if "math" in d.accepted_codes}
+    assert math
     query_vector = arxiv_documents[0].vector
     hits = indexed.similar(query_vector, k=20, query=SearchQuery(nodes=("math",)))
     assert {h.id for h in hits} == math

@@ -42,7 +42,7 @@ def test_taxonomies_list_and_detail(api, library):
 
 
 def test_tree_counts_equal_database_counts(api, library):
-    response = api.get(f"/api/taxonomies/{library.taxonomy.pk}/tree/")
+    response = api.get(f"/api/taxonomies/{library.taxonomy.pk}/tree/", {"suggested": True})
 
     assert response.status_code == 200
     roots = response.json()["roots"]
@@ -62,7 +62,7 @@ def test_node_documents_are_paginated_best_first(api, library):
     code = max(under, key=lambda c: (len(under[c]), c))
     url = f"/api/taxonomies/{library.taxonomy.pk}/nodes/{code}/documents/"
 
-    first = api.get(url, {"size": 3}).json()
+    first = api.get(url, {"size": 3, "suggested": True}).json()
 
     assert first["count"] == len(under[code])
     assert len(first["results"]) == min(3, len(under[code]))
@@ -70,7 +70,7 @@ def test_node_documents_are_paginated_best_first(api, library):
     assert scores == sorted(scores, reverse=True)
     stored = dict(Classification.objects.filter(node__code=code).values_list("document_id", "score"))
     assert all(d["score"] == pytest.approx(stored[d["id"]]) for d in first["results"])
-    everything = api.get(url, {"size": 100}).json()["results"]
+    everything = api.get(url, {"size": 100, "suggested": True}).json()["results"]
     assert {d["id"] for d in everything} == under[code]
     assert api.get(f"/api/taxonomies/{library.taxonomy.pk}/nodes/no.such.code/documents/").status_code == 404
 
@@ -79,7 +79,8 @@ def test_document_list_filters_by_corpus_and_node(api, library):
     assert api.get("/api/documents/", {"corpus": library.corpus.name}).json()["count"] == LIBRARY_SIZE
     under = documents_by_node(library)
     code = next(c for c in sorted(under) if 1 < len(under[c]) < LIBRARY_SIZE)
-    filtered = api.get("/api/documents/", {"node": code, "taxonomy": library.taxonomy.pk, "size": 100}).json()
+    params = {"node": code, "taxonomy": library.taxonomy.pk, "size": 100, "suggested": True}
+    filtered = api.get("/api/documents/", params).json()
     assert {d["id"] for d in filtered["results"]} == under[code]
     bad = api.get("/api/documents/", {"taxonomy": "not-a-number"})
     assert bad.status_code == 400 and "taxonomy" in bad.json()
@@ -112,7 +113,7 @@ def test_document_detail_lists_hierarchy_consistent_subjects(api, library):
 def test_search_finds_a_title_word_and_facets_agree_with_the_database(api, searchable):
     target = next(d for d in searchable.documents if DISTINCTIVE_TITLE_WORD in d.title.lower())
 
-    body = api.get("/api/search/", {"q": DISTINCTIVE_TITLE_WORD, "size": 100}).json()
+    body = api.get("/api/search/", {"q": DISTINCTIVE_TITLE_WORD, "size": 100, "suggested": True}).json()
 
     matched = {hit["id"] for hit in body["hits"]}
     assert target.pk in matched and body["total"] == len(matched)
@@ -131,8 +132,8 @@ def test_search_node_filters_keep_documents_under_every_node(api, searchable):
     assert everything["total"] == LIBRARY_SIZE
     codes = [c for c in sorted(under) if 1 < len(under[c]) < LIBRARY_SIZE][:2]
 
-    one = api.get("/api/search/", {"node": codes[0], "size": 100}).json()
-    both = api.get("/api/search/", {"node": codes, "size": 100}).json()
+    one = api.get("/api/search/", {"node": codes[0], "size": 100, "suggested": True}).json()
+    both = api.get("/api/search/", {"node": codes, "size": 100, "suggested": True}).json()
 
     assert {h["id"] for h in one["hits"]} == under[codes[0]]
     assert {h["id"] for h in both["hits"]} == under[codes[0]] & under[codes[1]]

@@ -76,7 +76,7 @@ def test_browse_search_and_read(browser_library, live_server, page):
     from playwright.sync_api import expect
 
     library = browser_library
-    counts = node_document_counts(library.taxonomy)
+    counts = node_document_counts(library.taxonomy, suggested=True)  # zero-shot: every subject suggested
 
     page.goto(live_server.url + "/")
     expect(page.get_by_role("heading", name="Collections")).to_be_visible()
@@ -84,13 +84,18 @@ def test_browse_search_and_read(browser_library, live_server, page):
     shot(page, "home")
 
     page.get_by_role("link", name="arxiv", exact=True).click()
-    cs = page.locator("summary", has=page.locator('a[href$="/nodes/cs/"]')).first
+    expect(
+        page.locator("summary", has=page.locator('a[href$="/nodes/cs/"]')).first.locator(".count")
+    ).to_have_text("0")
+    page.get_by_role("switch", name="Include suggestions").click()
+    expect(page.get_by_role("switch", name="Include suggestions")).to_have_attribute("aria-checked", "true")
+    cs = page.locator("summary", has=page.locator('a[href$="/nodes/cs/?suggested=1"]')).first
     expect(cs.locator(".count")).to_have_text(str(counts["cs"]))
     page.get_by_role("button", name="Expand all").click()
-    expect(page.locator('a[href$="/nodes/cs.CL/"]')).to_be_visible()
+    expect(page.locator('a[href$="/nodes/cs.CL/?suggested=1"]')).to_be_visible()
     shot(page, "tree")
 
-    page.locator('a[href$="/nodes/cs.CL/"]').click()
+    page.locator('a[href$="/nodes/cs.CL/?suggested=1"]').click()
     expect(page.get_by_role("navigation", name="Breadcrumb")).to_contain_text("Computer Science")
     expect(page.get_by_role("heading", name=f"{counts['cs.CL']} documents")).to_be_visible()
     shot(page, "node")
@@ -99,6 +104,10 @@ def test_browse_search_and_read(browser_library, live_server, page):
     page.get_by_label("Search documents").press("Enter")
     expect(page.locator(".hit mark").first).to_be_visible()
     expect(page.get_by_role("heading", level=1)).to_contain_text("“olfactory”")
+    expect(page.locator(".facet-tree a.facet")).to_have_count(0)  # nothing accepted yet
+    expect(page.locator(".hit .chip.suggested").first).to_contain_text("suggested")
+    page.get_by_role("switch", name="Include suggestions").click()
+    expect(page).to_have_url(re.compile(r"[?&]suggested=1"))
     shot(page, "search")
 
     facet = page.locator(".facet-tree a.facet").first

@@ -27,19 +27,19 @@ def test_home_lists_taxonomies_corpora_and_the_upload_form(client, library):
 
 
 def test_taxonomy_page_shows_the_tree_with_counts(client, library):
-    page = client.get(f"/taxonomies/{library.taxonomy.pk}/").content.decode()
-    counts = node_document_counts(library.taxonomy)
+    page = client.get(f"/taxonomies/{library.taxonomy.pk}/", {"suggested": 1}).content.decode()
+    counts = node_document_counts(library.taxonomy, suggested=True)
     assert page.count("<details") == 166 - 155  # every node with children, once; arXiv has 155 leaves
     cs = re.search(
-        r'/nodes/cs/">Computer Science</a> <code class="code">cs</code> <span class="count[^"]*"[^>]*>(\d+)<',
+        r'/nodes/cs/\?suggested=1">Computer Science</a> <code class="code">cs</code> <span class="count[^"]*"[^>]*>(\d+)<',
         page,
     )
     assert cs and int(cs.group(1)) == counts["cs"]
 
 
 def test_node_page_has_breadcrumb_children_and_documents(client, library):
-    counts = node_document_counts(library.taxonomy)
-    page = client.get(f"/taxonomies/{library.taxonomy.pk}/nodes/cs/").content.decode()
+    counts = node_document_counts(library.taxonomy, suggested=True)
+    page = client.get(f"/taxonomies/{library.taxonomy.pk}/nodes/cs/", {"suggested": 1}).content.decode()
     assert 'aria-label="Breadcrumb"' in page and "Narrower subjects" in page
     assert f"{counts['cs']} document" in page
     leaf = client.get(f"/taxonomies/{library.taxonomy.pk}/nodes/cs.CL/").content.decode()
@@ -48,7 +48,7 @@ def test_node_page_has_breadcrumb_children_and_documents(client, library):
 
 
 def test_search_page_highlights_and_filters_by_facet(client, searchable):
-    page = client.get("/search/", {"q": "olfactory"}).content.decode()
+    page = client.get("/search/", {"q": "olfactory", "suggested": 1}).content.decode()
     assert "<mark>" in page and "Benchmark for Assessing Olfactory Perception" in page
     facet = re.search(r'<a class="facet" href="(\?[^"]*node=cs[^"]*)"', page)
     assert facet, "a facet link adds a node filter"
@@ -133,7 +133,7 @@ def test_job_page_shows_counts_and_failures(client, library):
 
 
 def test_scores_show_as_what_they_are_on_document_and_node_pages(client, library):
-    documents = client.get(f"/taxonomies/{library.taxonomy.pk}/nodes/cs/").content.decode()
+    documents = client.get(f"/taxonomies/{library.taxonomy.pk}/nodes/cs/", {"suggested": 1}).content.decode()
     table = re.search(r"<table>(.*?)</table>", documents, re.S).group(1)
     assert ">similarity 0." in table and "<meter" not in table and not re.search(r"\d%", table)
 

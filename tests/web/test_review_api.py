@@ -30,7 +30,9 @@ def subjects(api: APIClient, document_id: int) -> dict[str, dict]:
 
 
 def search(api: APIClient, library: Library, code: str) -> dict:
-    return api.get("/api/search/", {"taxonomy": library.taxonomy.pk, "node": code, "size": 100}).json()
+    return api.get(
+        "/api/search/", {"taxonomy": library.taxonomy.pk, "node": code, "size": 100, "suggested": True}
+    ).json()
 
 
 def test_queue_is_paginated_oldest_first_with_subjects_to_act_on(api, library):

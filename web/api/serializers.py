@@ -51,7 +51,10 @@ class TaxonomySerializer(serializers.ModelSerializer):
 class TreeNodeSerializer(serializers.Serializer):
     code = serializers.CharField()
     label = serializers.CharField()
-    count = serializers.IntegerField(help_text="documents classified under this node or below")
+    count = serializers.IntegerField(
+        help_text="documents classified under this node or below: with an accepted subject there, or "
+        "a suggested one too with `suggested`"
+    )
 
     def get_fields(self) -> dict:
         fields = super().get_fields()
@@ -104,7 +107,10 @@ class DocumentSerializer(serializers.ModelSerializer):
 
 
 class NodeDocumentSerializer(DocumentSerializer):
-    score = serializers.FloatField(help_text="the document's score for this node")
+    score = serializers.FloatField(
+        help_text="the document's best score for this node among its accepted subjects there (and "
+        "suggested ones with `suggested`)"
+    )
     score_kind = serializers.ChoiceField(choices=ScoreKind.choices, help_text=SCORE_KIND_HELP)
 
     class Meta(DocumentSerializer.Meta):
@@ -233,10 +239,26 @@ def page_size_field() -> serializers.IntegerField:
     return serializers.IntegerField(required=False, default=20, min_value=1, max_value=MAX_PAGE_SIZE)
 
 
+def suggested_field() -> serializers.BooleanField:
+    return serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="count and filter by subjects awaiting review too; by default only accepted ones "
+        "(a librarian's, or the model's above its accept threshold)",
+    )
+
+
+class SuggestedParamsSerializer(serializers.Serializer):
+    suggested = suggested_field()
+
+
 class DocumentFilterSerializer(serializers.Serializer):
     corpus = serializers.CharField(required=False, help_text="corpus name")
-    node = serializers.CharField(required=False, help_text="node code; documents classified under it")
+    node = serializers.CharField(
+        required=False, help_text="node code; documents classified under it (see `suggested`)"
+    )
     taxonomy = taxonomy_field()
+    suggested = suggested_field()
 
 
 class ReviewFilterSerializer(DocumentFilterSerializer):
@@ -249,6 +271,7 @@ class ReviewFilterSerializer(DocumentFilterSerializer):
     max_score = serializers.FloatField(
         required=False, min_value=-1, max_value=1, help_text="suggestions scored at most this"
     )
+    suggested = None  # the queue is of suggestions
 
     def filters(self) -> QueueFilter:
         """The queue filter the validated parameters ask for."""
@@ -285,10 +308,11 @@ class SearchParamsSerializer(serializers.Serializer):
         child=serializers.CharField(),
         required=False,
         default=list,
-        help_text="node codes; a document must be under every one",
+        help_text="node codes; a document must be under every one (see `suggested`)",
     )
     corpus = serializers.CharField(required=False, help_text="corpus name")
     taxonomy = taxonomy_field()
+    suggested = suggested_field()
     page = serializers.IntegerField(
         required=False,
         default=1,
@@ -318,6 +342,7 @@ class SearchParamsSerializer(serializers.Serializer):
             nodes=tuple(dict.fromkeys(data["node"])),
             corpus=data.get("corpus"),
             taxonomy_id=data.get("taxonomy"),
+            suggested=data["suggested"],
             page=data["page"],
             size=data["size"],
             cursor=data.get("cursor"),
@@ -328,6 +353,10 @@ class SimilarParamsSerializer(serializers.Serializer):
     k = serializers.IntegerField(required=False, default=10, min_value=1, max_value=MAX_PAGE_SIZE)
 
 
+class HitSubjectSerializer(PathStepSerializer):
+    accepted = serializers.BooleanField(help_text="accepted (true), or suggested and awaiting review")
+
+
 class HitSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
@@ -336,13 +365,16 @@ class HitSerializer(serializers.Serializer):
     score = serializers.FloatField()
     external_id = serializers.CharField()
     corpus = serializers.CharField()
-    subjects = PathStepSerializer(many=True, help_text="the leaf subjects, best first")
+    subjects = HitSubjectSerializer(many=True, help_text="the leaf subjects, best first")
 
 
 class FacetSerializer(serializers.Serializer):
     code = serializers.CharField()
     label = serializers.CharField()
-    count = serializers.IntegerField(help_text="matching documents under this node")
+    count = serializers.IntegerField(
+        help_text="matching documents under this node: by accepted subjects, or suggested ones too "
+        "with `suggested`"
+    )
     parents = serializers.ListField(child=serializers.CharField())
 
 

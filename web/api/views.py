@@ -57,27 +57,38 @@ class TaxonomyTree(APIView):
 
     permission_classes = allow(read=Role.READER)
 
-    @extend_schema(responses=s.TaxonomyTreeSerializer)
+    @extend_schema(parameters=[s.SuggestedParamsSerializer], responses=s.TaxonomyTreeSerializer)
     def get(self, request: Request, pk: int) -> Response:
+        params = s.SuggestedParamsSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
         taxonomy = get_object_or_404(taxonomies_with_counts(), pk=pk)
         data = {"id": taxonomy.pk, "name": taxonomy.name, "version": taxonomy.version}
-        return Response(s.TaxonomyTreeSerializer({**data, "roots": counted_tree(taxonomy)}).data)
+        roots = counted_tree(taxonomy, **params.validated_data)
+        return Response(s.TaxonomyTreeSerializer({**data, "roots": roots}).data)
 
 
 class NodeDocuments(generics.ListAPIView):
-    """Documents classified under a node (or below it), best score first."""
+    """Documents classified under a node (or below it), best score first: by accepted subjects, or
+    suggested ones too with `suggested`."""
 
     permission_classes = allow(read=Role.READER)
     serializer_class = s.NodeDocumentSerializer
     pagination_class = Pagination
 
+    @extend_schema(parameters=[s.SuggestedParamsSerializer])
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self) -> QuerySet[Document]:
+        params = s.SuggestedParamsSerializer(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
         node = get_object_or_404(Node, taxonomy_id=self.kwargs["pk"], code=self.kwargs["code"])
-        return documents_with_subject(node)
+        return documents_with_subject(node, **params.validated_data)
 
 
 class DocumentList(generics.ListAPIView):
-    """Documents, optionally of one corpus, one taxonomy, or under one node."""
+    """Documents, optionally of one corpus, one taxonomy, or under one node (by accepted subjects, or
+    suggested ones too with `suggested`)."""
 
     permission_classes = allow(read=Role.READER)
     serializer_class = s.DocumentSerializer
@@ -126,7 +137,8 @@ class SimilarDocuments(APIView):
 
 
 class Search(APIView):
-    """Full-text search with node filters (all must hold), node facets with labels, and pages."""
+    """Full-text search with node filters (all must hold), node facets with labels, and pages; filters
+    and facets read accepted subjects, or suggested ones too with `suggested`."""
 
     permission_classes = allow(read=Role.READER)
 

@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from classifier import versions
+from classifier.acceptance import Acceptance
 from classifier.figures import SPACES, ZERO_SHOT_NOTE
 from classifier.loading import LoadedClassifier, load_classifier, trained_classifier, zero_shot_model
 from classifier.models import ClassifierModel
@@ -78,6 +79,7 @@ class Command(BaseCommand):
             "top-1 accuracy per level: "
             + ", ".join(f"{d + 1}: {a:.3f}" for d, a in result.per_level_accuracy.items())
         )
+        self.stdout.write(_accepted(result.accepted))
         if out:
             for path in write_report(result, Tree.from_taxonomy(found), out):
                 self.stdout.write(f"wrote {path}")
@@ -92,6 +94,17 @@ class Command(BaseCommand):
         if record is None:
             raise CommandError(f"no model {name!r} for {taxonomy}")
         return trained_classifier(record), record.trained_on
+
+
+def _accepted(accepted: Acceptance) -> str:
+    """The line on documents whose top subject the model accepts without review."""
+    if accepted.threshold is None:
+        return "accepted without review: nothing (no accept threshold)"
+    precision = "–" if accepted.precision is None else f"{accepted.precision:.3f}"
+    return (
+        f"accepted without review: {accepted.share:.1%} of documents"
+        f" (top subject >= {accepted.threshold:.3f}), precision {precision}"
+    )
 
 
 def _row(name: str, figures: dict[str, float | None]) -> str:
