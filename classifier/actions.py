@@ -85,6 +85,7 @@ def _store_subjects(
     existing = {(row.document_id, row.node_id): row for row in rows if not decisions.stands(row)}
     created, updated = [], []
     for document_id, document_predictions in zip(document_ids, predictions):
+        accepted = classifier.accepted(document_predictions)
         for p in document_predictions:
             key = (document_id, node_ids[p.code])
             if key in kept:  # a librarian's decision stands
@@ -96,7 +97,7 @@ def _store_subjects(
                 "is_leaf_prediction": p.is_leaf,
                 "model_version": classifier.version,
                 "status": Classification.Status.ACCEPTED
-                if classifier.accepts(p)
+                if p.code in accepted
                 else Classification.Status.REVIEW,
             }
             row = existing.pop(key, None)

@@ -54,9 +54,14 @@ class LoadedClassifier:
         on its validation split); zero-shot similarities never do."""
         return self.model.thresholds.accept if isinstance(self.model, HybridModel) else math.inf
 
-    def accepts(self, prediction: Prediction) -> bool:
-        """Whether a prediction skips review: only calibrated models above the accept threshold."""
-        return prediction.score >= self.accept_threshold
+    def accepted(self, predictions: Sequence[Prediction]) -> set[str]:
+        """The subjects of one document that skip review: its top subject (the most specific it
+        chose, first, which the accept threshold was chosen for) with the broader ones it implies,
+        when the top reaches the threshold; every other subject waits for a librarian."""
+        if not predictions or predictions[0].score < self.accept_threshold:
+            return set()
+        top = predictions[0].code
+        return {top} | self.model.tree.ancestors(top)
 
 
 def node_vectors_key(tree: Tree, encoder: Encoder) -> str:

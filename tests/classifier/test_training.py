@@ -8,11 +8,13 @@ from itertools import islice
 
 import numpy as np
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 
 from classifier import versions
 from classifier.acceptance import accept_threshold, acceptance, top_subjects
 from classifier.actions import classify_documents
+from classifier.encoders import get_encoder
 from classifier.evaluation import evaluate_validation
 from classifier.hybrid import features
 from classifier.loading import LoadedClassifier, load_classifier, zero_shot_model
@@ -210,7 +212,7 @@ def test_accepted_top_subjects_reach_the_stated_precision_on_validation_from_the
     lower = {top.score for top in tops if top and model.thresholds.assign <= top.score < threshold}
     assert all(acceptance(tops, gold, score).precision < target for score in lower), "no lower one reaches it"
     assert accept_threshold(tops, gold, 0.8) <= threshold <= accept_threshold(tops, gold, 0.99)
-    metrics = evaluate_validation(model, validation, vectors)
+    metrics = evaluate_validation(model, validation, vectors, str(FORC_TRAIN))
     assert (metrics["accept_threshold"], metrics["accept_target_precision"]) == (threshold, target)
     assert metrics["accepted_precision"] == round(accepted.precision, 4) >= target
     assert metrics["accepted_share"] == round(accepted.share, 4)
@@ -225,7 +227,11 @@ def test_evaluate_reports_the_documents_accepted_without_review(trained):
     result = evaluate_file(taxonomy, classifier, FORC_VAL)
 
     tops = top_subjects(classifier.predict(data.texts, vectors))
-    accepted = [(top, gold) for top, gold in zip(tops, data.targets) if top and classifier.accepts(top)]
+    accepted = [
+        (top, gold)
+        for top, gold in zip(tops, data.targets)
+        if top and top.score >= classifier.accept_threshold
+    ]
     assert result.accepted.threshold == model.thresholds.accept
     assert result.accepted.share == pytest.approx(len(accepted) / 225)
     closure = model.tree.closure
@@ -269,8 +275,10 @@ def test_trained_model_beats_the_baseline_and_classifies_once_active(trained):
         assert getattr(result.shelfmark, figure) > getattr(result.baseline, figure), figure
 
     data, vectors = labelled_with_vectors(taxonomy, FORC_VAL)
-    accepted = [p for ps in classifier.predict(data.texts, vectors) for p in ps if classifier.accepts(p)]
-    assert all(p.score >= model.thresholds.accept for p in accepted)
+    accepted = [
+        p for ps in classifier.predict(data.texts, vectors) for p in ps if p.code in classifier.accepted(ps)
+    ]
+    assert accepted and all(p.score >= model.thresholds.accept for p in accepted)
 
 
 def test_evaluate_reports_the_ratio_to_the_baseline_and_the_top_levels_confusion(trained, tmp_path):
@@ -312,3 +320,19 @@ def test_evaluate_reports_the_ratio_to_the_baseline_and_the_top_levels_confusion
         hits = sum(counts[i, confusion["predicted"].index(code)] for i, code in enumerate(shown))
         right = summary["per_level_accuracy"][str(confusion["depth"])] * counts.sum()
         assert hits <= round(right) <= hits + counts[-1, len(shown)], "the diagonal holds the level's hits"
+
+
+def test_only_the_top_subject_and_what_it_implies_skip_review(trained):
+    _, model, validation, vectors = trained
+    classifier = LoadedClassifier(get_encoder(settings.CLASSIFIER_ENCODER), model, "forc")
+    threshold = classifier.accept_threshold
+    left_for_review = 0
+    for predictions in model.predict(validation.texts, vectors):
+        accepted = classifier.accepted(predictions)
+        if not predictions or predictions[0].score < threshold:
+            assert accepted == set()
+            continue
+        top = predictions[0].code
+        assert accepted == {top} | model.tree.ancestors(top)
+        left_for_review += sum(p.score >= threshold and p.code not in accepted for p in predictions)
+    assert left_for_review > 0, "some other subject reached the threshold and still waits for a librarian"

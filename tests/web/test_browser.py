@@ -83,7 +83,7 @@ def test_browse_search_and_read(browser_library, live_server, page):
     expect(page.get_by_role("row", name=re.compile(library.corpus.name))).to_contain_text("20")
     shot(page, "home")
 
-    page.get_by_role("link", name="arxiv", exact=True).click()
+    page.get_by_label("Taxonomies").get_by_role("link", name="arxiv", exact=True).click()
     expect(
         page.locator("summary", has=page.locator('a[href$="/nodes/cs/"]')).first.locator(".count")
     ).to_have_text("0")
