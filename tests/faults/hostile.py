@@ -7,9 +7,10 @@ import signal
 import time
 from pathlib import Path
 
+from classifier.chunking import CHUNK_WORDS, MAX_CHUNKS
 from classifier.encoders import get_encoder
 from jobs.actions import parse_more
-from jobs.models import IngestJob
+from jobs.models import IngestBatch, IngestJob
 from library.models import Corpus, Document, DocumentAssessment
 from search.backends import get_backend
 from search.types import SearchQuery
@@ -46,19 +47,28 @@ def stored_job(corpus: Corpus, path: Path) -> IngestJob:
     return job
 
 
-def last_document(job: IngestJob) -> Document:
-    """The document of the job's last batch that was stored last."""
-    return Document.objects.get(pk=job.batches.order_by("-seq").first().document_ids[-1])
+def last_batch(job: IngestJob) -> IngestBatch:
+    return job.batches.order_by("-seq").first()
 
 
-def swell(job: IngestJob, characters: int) -> Document:
-    """Give the job's last document an abstract of ``characters`` (words of a real abstract repeated)."""
-    document = last_document(job)
-    words = document.abstract + " "
-    Document.objects.filter(pk=document.pk).update(
-        abstract=(words * (characters // len(words) + 1))[:characters]
-    )
-    return document
+def repeated(text: str, characters: int) -> str:
+    """``characters`` of ``text``'s words, repeated."""
+    return ((text + " ") * (characters // (len(text) + 1) + 1))[:characters]
+
+
+def swell(job: IngestJob, characters: int) -> None:
+    """Give the last document of the job's last batch an abstract of ``characters``."""
+    document = Document.objects.get(pk=last_batch(job).document_ids[-1])
+    Document.objects.filter(pk=document.pk).update(abstract=repeated(document.abstract, characters))
+
+
+def lengthen(job: IngestJob) -> None:
+    """Give each document of the job's last batch a full text as long as the classifier reads
+    (MAX_CHUNKS chunks), so that classifying the batch takes seconds, not milliseconds: long enough
+    to be caught running it."""
+    for document in Document.objects.filter(pk__in=last_batch(job).document_ids):
+        document.full_text = repeated(document.abstract, 20 * CHUNK_WORDS * MAX_CHUNKS)
+        document.save(update_fields=["full_text"])
 
 
 def pool_processes(worker_pid: int) -> list[int]:
@@ -84,10 +94,12 @@ def wait_for_log(log: Path, text: str, count: int = 1, timeout_s: float = READY_
     raise AssertionError(f"{text!r} not {count} times in the worker's log:\n{log.read_text()[-4000:]}")
 
 
-def assert_through_but(job: IngestJob, hostile: Document) -> None:
-    """Every other document of the job's corpus assessed by the model and indexed; the hostile one neither."""
-    ids = set(Document.objects.filter(corpus=job.corpus).exclude(pk=hostile.pk).values_list("pk", flat=True))
-    assert len(ids) == job.read - 1
+def assert_through_but(job: IngestJob, hostile: IngestBatch) -> None:
+    """Every document of the job's corpus outside the hostile batch assessed by the model and
+    indexed; those in it neither."""
+    documents = Document.objects.filter(corpus=job.corpus).exclude(pk__in=hostile.document_ids)
+    ids = set(documents.values_list("pk", flat=True))
+    assert len(ids) == job.read - hostile.size
     assessed = DocumentAssessment.objects.filter(document__corpus=job.corpus)
     assert set(assessed.values_list("document_id", flat=True)) == ids
     indexed = get_backend().search(SearchQuery(corpus=job.corpus.name, size=100)).hits

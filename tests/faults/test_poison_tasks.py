@@ -28,7 +28,7 @@ from tests.faults.hostile import (
     assert_through_but,
     cap_workers,
     kill_pool_process,
-    last_document,
+    lengthen,
     stored_job,
     swell,
     wait_for_log,
@@ -43,7 +43,7 @@ MIB = 1024 * 1024
 JOB_TIMEOUT_S = 120
 HOSTILE = {
     # the batch kills the pool process that runs it, each time (SIGKILL from here): given up after two
-    "dies": (0, 2, "killed 2 worker processes; given up"),
+    "dies": (0, 2, "killed 2 worker processes; given up"),  # its documents lengthened to be caught running
     # reading it takes twice its size: a MemoryError in the task, no process dies
     "out-of-memory": (
         300 * MIB,
@@ -69,10 +69,13 @@ def test_a_hostile_document_fails_its_batch_alone_and_the_worker_lives_on(
 ):
     characters, deaths, cause = HOSTILE[hostile]
     with gzip.open(ARXIV_DEV, "rt", encoding="utf-8") as source:
-        lines = list(islice(source, 40))
+        lines = list(islice(source, 56))
     corpus = get_or_create_corpus(hostile, taxonomy)
-    job = stored_job(corpus, write_records(lines[:33], tmp_path / "records.jsonl"))  # batches of 16, 16, 1
-    document = swell(job, characters) if characters else last_document(job)
+    job = stored_job(corpus, write_records(lines[:48], tmp_path / "records.jsonl"))  # batches of 16, 16, 16
+    if characters:
+        swell(job, characters)
+    else:
+        lengthen(job)
     worker = start_worker()
     for death in range(1, deaths + 1):  # each time batch 2 starts, its process dies
         wait_for_log(tmp_path / "worker-0.log", f"job {job.pk}: classifying batch 2 ", count=death)
@@ -89,12 +92,12 @@ def test_a_hostile_document_fails_its_batch_alone_and_the_worker_lives_on(
     assert not failed.classified and not failed.indexed
     assert job.state == IngestJob.State.FAILED
     assert job.message == (
-        f"1 batch (1 documents) could not be classified or indexed; the first, batch 2: {failed.error}"
+        f"1 batch (16 documents) could not be classified or indexed; the first, batch 2: {failed.error}"
     )
-    assert (job.read, job.stored, job.classified, job.indexed, job.processed) == (33, 33, 32, 32, 33)
-    assert_through_but(job, document)
+    assert (job.read, job.stored, job.classified, job.indexed, job.processed) == (48, 48, 32, 32, 48)
+    assert_through_but(job, failed)
 
-    after = ingest_upload(["".join(lines[33:]).encode()], "more.jsonl", "after", taxonomy)
+    after = ingest_upload(["".join(lines[48:]).encode()], "more.jsonl", "after", taxonomy)
     uploaded = Path(after.source_path)
     assert wait_for_job(after, finished, JOB_TIMEOUT_S).state == IngestJob.State.DONE, "new work goes through"
     assert not uploaded.exists(), "and the uploaded file goes with its job"
