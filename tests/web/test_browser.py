@@ -2,9 +2,12 @@
 
 import gzip
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.base_user import AbstractBaseUser
 
 from jobs.models import IngestJob, RecordFailure
 from library.queries import node_document_counts
@@ -38,25 +41,32 @@ def browser_library(transactional_db, settings, tmp_path, monkeypatch) -> Librar
     return built
 
 
-@pytest.fixture
-def page(live_server, librarian, monkeypatch):
-    """A Chromium page of a librarian who signed in through the login page; the test is skipped
-    only when Chromium is not installed."""
+@contextmanager
+def signed_in(site: str, user: AbstractBaseUser) -> Iterator:
+    """A Chromium page of ``user``, who signed in through the login page; the test is skipped only
+    when Chromium is not installed; it fails if a script on any page raised."""
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # the ORM beside Playwright's loop
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.set_default_timeout(TIMEOUT_MS)
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
-        sign_in(page, live_server.url, librarian.get_username(), PASSWORD)
+        sign_in(page, site, user.get_username(), PASSWORD)
         yield page
         browser.close()
         assert not errors, errors
+
+
+@pytest.fixture
+def page(live_server, librarian, monkeypatch):
+    """A Chromium page of a librarian who signed in."""
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # the ORM beside Playwright's loop
+    with signed_in(live_server.url, librarian) as page:
+        yield page
 
 
 def sign_in(page, site: str, name: str, password: str) -> None:
