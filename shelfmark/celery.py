@@ -39,10 +39,21 @@ class Task(celery.Task):
         try:
             return super().__call__(*args, **kwargs)
         except Exception as error:
+            close_broken_connections()  # the failure's callback records it: on a connection that works
             if not ran_out_of_memory(error):
                 raise
             logger.exception("%s[%s] ran out of memory", self.name, self.request.id)
             raise out_of_memory(error) from None
+
+
+def close_broken_connections() -> None:
+    """Close the database connections an error left unusable (libpq out of sync after running out
+    of memory, say), so that the next query opens a new one."""
+    from django.db import connections
+
+    for connection in connections.all(initialized_only=True):
+        if connection.errors_occurred and not connection.in_atomic_block and not connection.is_usable():
+            connection.close()
 
 
 app = Celery("shelfmark", task_cls=Task)

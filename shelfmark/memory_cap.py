@@ -29,10 +29,14 @@ def cap_memory(megabytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
 
 
+LIBPQ_OUT_OF_MEMORY = ("out of memory", "cannot allocate memory")  # for a query result, an input buffer
+
+
 def ran_out_of_memory(error: BaseException) -> bool:
     """Whether ``error`` says the process had no more memory: a MemoryError, or the database
-    client's own failure to hold a result (libpq: "out of memory for query result")."""
-    return isinstance(error, MemoryError) or str(error).startswith("out of memory")
+    client's own failure to hold what the server sent (libpq: "out of memory for query result",
+    or "cannot allocate memory for input buffer" for a long row)."""
+    return isinstance(error, MemoryError) or str(error).startswith(LIBPQ_OUT_OF_MEMORY)
 
 
 def out_of_memory(error: BaseException) -> OutOfMemory:
