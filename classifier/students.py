@@ -81,7 +81,7 @@ def train_student(
     optimizer = torch.optim.AdamW(parameters, lr=options.learning_rate, weight_decay=0.01)
     total = math.ceil(len(texts) / options.batch_size) * options.epochs
     schedule = linear_schedule(optimizer, total, options.warmup)
-    started, step = time.monotonic(), 0
+    started, step, seen = time.monotonic(), 0, 0
     for epoch in range(options.epochs):
         order = generator.permutation(len(texts))
         for first in range(0, len(order), options.batch_size):
@@ -95,11 +95,9 @@ def train_student(
             torch.nn.utils.clip_grad_norm_(parameters, 1.0)
             optimizer.step()
             schedule.step()
-            step += 1
+            step, seen = step + 1, seen + len(batch)
             if step % 50 == 0 or step == total:
-                rate = min(step * options.batch_size, len(texts) * options.epochs) / (
-                    time.monotonic() - started
-                )
+                rate = seen / (time.monotonic() - started)
                 progress(
                     f"epoch {epoch + 1} step {step}/{total} cosine {1 - loss.item():.4f} ({rate:.0f} docs/s)"
                 )
