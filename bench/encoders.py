@@ -1,11 +1,12 @@
 """Each encoder of the registry on the same abstracts: documents per second, peak RSS, agreement.
 
-    python bench/encoders.py [--documents 512] [--threads 2] [--encoders onnx-fp32,onnx-int8,...]
+    python bench/encoders.py [--documents 512] [--threads 2] [--encoders onnx-fp32,onnx-int8:FOLDER,...]
 
 Every encoder runs in a process of its own (so its peak RSS is its own), with ``--threads``
 threads, on the first ``--documents`` papers of the shared arXiv dev file, after a warm-up batch
 (an ONNX export, when one is needed, happens before the clock starts). Agreement is the cosine of
-each document's vector to the ``torch-fp32`` one. Prints the figures and writes them to
+each document's vector to the ``torch-fp32`` one (the shipped encoder's: for a student of it, how
+closely it follows its teacher). Prints the figures and writes them to
 bench/results/encoders.json.
 """
 
@@ -78,7 +79,7 @@ def main() -> None:
     names = ["torch-fp32", *[n for n in args.encoders.split(",") if n != "torch-fp32"]]
     rows, vectors = [], {}
     for name in names:
-        out = RESULTS / f"vectors-{name}.npy"
+        out = RESULTS / f"vectors-{len(rows)}.npy"  # a name may hold a folder
         command = [sys.executable, __file__, "--measure", name, "--vectors", str(out)]
         command += ["--documents", str(args.documents), "--threads", str(args.threads)]
         done = subprocess.run(command, capture_output=True, text=True, check=True)

@@ -63,18 +63,32 @@ def distillation_loss(
     return (1 - alpha) * hard + alpha * soft
 
 
-def _autocast(device: torch.device):
+def autocast(device: torch.device):
     """bf16 autocast on a GPU and on CPUs with bf16 hardware; fp32 where bf16 would be emulated."""
     if device.type == "cpu" and not native_bf16():
         return contextlib.nullcontext()
     return torch.autocast(device.type, dtype=torch.bfloat16)
 
 
-def _embed(student: SentenceTransformer, texts: Sequence[str], max_length: int, device: torch.device):
+def embed(
+    student: SentenceTransformer, texts: Sequence[str], max_length: int, device: torch.device
+) -> torch.Tensor:
+    """The model's pooled document vectors, with gradients, for texts cut to ``max_length`` tokens."""
     features = student.tokenizer(
         list(texts), padding=True, truncation=True, max_length=max_length, return_tensors="pt"
     )
     return student({key: value.to(device) for key, value in features.items()})["sentence_embedding"]
+
+
+def linear_schedule(
+    optimizer: torch.optim.Optimizer, total: int, warmup: float
+) -> torch.optim.lr_scheduler.LambdaLR:
+    """The learning rate rises linearly over the first ``warmup`` fraction of ``total`` steps, then
+    falls linearly to zero."""
+    rising = max(1, int(warmup * total))
+    return torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda step: min((step + 1) / rising, max(0.0, (total - step) / max(1, total - rising)))
+    )
 
 
 def finetune(
@@ -102,19 +116,15 @@ def finetune(
         ],
         weight_decay=0.01,
     )
-    steps_per_epoch = math.ceil(len(texts) / options.batch_size)
-    total = steps_per_epoch * options.epochs
-    warmup = max(1, int(options.warmup * total))
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda step: min((step + 1) / warmup, max(0.0, (total - step) / (total - warmup)))
-    )
+    total = math.ceil(len(texts) / options.batch_size) * options.epochs
+    schedule = linear_schedule(optimizer, total, options.warmup)
     started, step = time.monotonic(), 0
     for epoch in range(options.epochs):
         order = generator.permutation(len(texts))
         for first in range(0, len(order), options.batch_size):
             batch = order[first : first + options.batch_size]
-            with _autocast(device):
-                logits = head(_embed(student, [texts[i] for i in batch], options.max_length, device))
+            with autocast(device):
+                logits = head(embed(student, [texts[i] for i in batch], options.max_length, device))
             loss = distillation_loss(
                 logits.float(),
                 torch.as_tensor(labels[batch], dtype=torch.float32, device=device),
@@ -152,8 +162,8 @@ def encode(
     vectors = np.zeros((len(texts), student.get_sentence_embedding_dimension()), np.float32)
     for first in range(0, len(order), batch_size):
         batch = order[first : first + batch_size]
-        with _autocast(device):
-            embedded = _embed(student, [texts[i] for i in batch], max_length, device)
+        with autocast(device):
+            embedded = embed(student, [texts[i] for i in batch], max_length, device)
         vectors[batch] = embedded.float().cpu().numpy()
     return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
 
@@ -198,4 +208,4 @@ class TunedEncoder(Encoder):
         self.dimensions = student.get_sentence_embedding_dimension()
 
     def _encode(self, texts: list[str]) -> np.ndarray:
-        return encode(self.student, texts, device=self.device)
+        return encode(self.student, texts, self.student.max_seq_length, device=self.device)

@@ -1,7 +1,7 @@
 """Training and evaluation from labelled files and corpora: ``ingest`` reads the files, ``classifier``
 fits, scores and registers the model."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -60,11 +60,17 @@ def read_labelled_file(path: Path, resolver: LabelResolver) -> tuple[LabelledSet
     return data, positions
 
 
+def file_texts(path: Path) -> Iterator[str]:
+    """What the encoder reads of every parsed record of the file, in file order."""
+    return (document_text(r.title, r.abstract) for r in parse_file(path) if isinstance(r, ParsedRecord))
+
+
 def file_vectors(path: Path, encoder: Encoder, progress: Callable[[str], None]) -> np.ndarray:
     """Vectors of every parsed record of the file, in file order, from the on-disk cache."""
-    texts = (document_text(r.title, r.abstract) for r in parse_file(path) if isinstance(r, ParsedRecord))
     folder = settings.CLASSIFIER_CACHE_DIR / "embeddings" / cache_key(path, encoder)
-    return cached_vectors(texts, encoder, folder, progress=lambda n: progress(f"encoded {n} documents"))
+    return cached_vectors(
+        file_texts(path), encoder, folder, progress=lambda n: progress(f"encoded {n} documents")
+    )
 
 
 def labelled_with_vectors(
