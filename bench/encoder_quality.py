@@ -1,17 +1,19 @@
-"""How far would a bigger encoder take the classifier? The hybrid on the distilled encoder's vectors
-against the same hybrid on the teacher's (all-mpnet-base-v2), same papers, same code.
+"""How far does each encoder take the classifier? The same hybrid on each encoder's vectors, same
+papers, same code: the distilled encoder, its students, and the teacher (all-mpnet-base-v2).
 
-    python bench/teacher_ceiling.py [--every-train 5] [--every-eval 2]
+    python bench/encoder_quality.py [--encoders onnx-fp32,teacher,onnx-int8:FOLDER] [--every-train 5]
+        [--every-eval 2]
 
-Distilling the teacher into the student can at best bring the student to the teacher, so the
-teacher's figures bound what ``manage.py distill --teacher`` can gain. Both models are trained with
-``fit_hybrid`` on every ``--every-train``-th paper of the arXiv train file's training split,
-calibrated on every ``--every-eval``-th of its validation split, and scored (``evaluate_validation``:
-P@1, micro- and macro-F1 with ancestors, ECE) on those and on every ``--every-eval``-th paper of the
-later dev file. A linear probe on each encoder's vectors alone (no TF-IDF, no neighbours) is scored
-by P@1 too. The teacher runs on PyTorch (bf16 where the CPU computes it): about 4.5 papers/s on
-2 cores, an hour for the default subsets. Prints the figures and writes them to
-bench/results/teacher_ceiling.json.
+Distilling the teacher into the encoder can at best bring the encoder to the teacher, so the
+teacher's figures bound what ``manage.py distill --teacher`` can gain; a student
+(``distill --student``) is worth its speed only if its figures stay near the encoder's. Each model
+is trained with ``fit_hybrid`` on every ``--every-train``-th paper of the arXiv train file's
+training split, calibrated on every ``--every-eval``-th of its validation split, and scored
+(``evaluate_validation``: P@1, micro- and macro-F1 with ancestors, ECE) on those and on every
+``--every-eval``-th paper of the later dev file. A linear probe on each encoder's vectors alone (no
+TF-IDF, no neighbours) is scored by P@1 too. ``teacher`` runs on PyTorch (bf16 where the CPU
+computes it): about 4.5 papers/s on 2 cores, an hour for the default subsets. Prints the figures
+and writes them to bench/results/encoder_quality.json.
 """
 
 import argparse
@@ -47,9 +49,14 @@ def probe_precision_at_1(train_vectors, train_targets, vectors, targets) -> floa
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--encoders",
+        default="onnx-fp32,teacher",
+        help="registry names, comma-separated; teacher: all-mpnet-base-v2",
+    )
     parser.add_argument("--every-train", type=int, default=5)
     parser.add_argument("--every-eval", type=int, default=2)
-    parser.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "teacher_ceiling.json")
+    parser.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "encoder_quality.json")
     args = parser.parse_args()
     setup_django()
     from classifier.encoders import get_encoder
@@ -75,8 +82,8 @@ def main() -> None:
         "dev": dev.subset(list(range(0, len(dev), args.every_eval))),
     }
     figures: dict = {"papers": {name: len(data) for name, data in papers.items()}}
-    for role, name in (("student", "onnx-fp32"), ("teacher", f"torch-bf16:{teacher_folder()}")):
-        encoder = get_encoder(name)
+    for name in args.encoders.split(","):
+        encoder = get_encoder(f"torch-bf16:{teacher_folder()}" if name == "teacher" else name)
         started = time.monotonic()
         vectors = {split: encoder.encode(data.texts) for split, data in papers.items()}
         encoding = sum(map(len, vectors.values())) / (time.monotonic() - started)
@@ -88,14 +95,14 @@ def main() -> None:
             papers["validation"],
             vectors["validation"],
         )
-        figures[role] = {"encoder": encoder.name, "documents_per_second": round(encoding, 2)}
+        figures[name] = {"encoder": encoder.name, "documents_per_second": round(encoding, 2)}
         for split in ("validation", "dev"):
-            figures[role][split] = evaluate_validation(model, papers[split], vectors[split], str(TRAIN)) | {
+            figures[name][split] = evaluate_validation(model, papers[split], vectors[split], str(TRAIN)) | {
                 "probe_precision_at_1": probe_precision_at_1(
                     vectors["train"], papers["train"].targets, vectors[split], papers[split].targets
                 )
             }
-        print(json.dumps({role: figures[role]}, indent=2), flush=True)
+        print(json.dumps({name: figures[name]}, indent=2), flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(figures, indent=2) + "\n")
 
