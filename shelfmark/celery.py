@@ -129,26 +129,29 @@ class JobWatchdog(bootsteps.StartStopStep):
     """Queues a look for stalled ingest jobs, for stale resumable uploads to discard and for uploaded
     files kept past ``INGEST_KEEP_SOURCES_S``, every ``INGEST_WATCHDOG_INTERVAL_S`` seconds.
 
-    Runs in the worker's main process, which only publishes: each look itself is a task.
+    Runs in the worker's main process, which only publishes: each look itself is a task. A step of
+    the consumer, like Celery's heartbeat: the consumer clears its timer when the broker connection
+    is lost and starts its steps again once it is back, so the looks go on after a broker restart.
     """
 
     looks = ("jobs.resume_stalled_jobs", "jobs.discard_stale_uploads", "jobs.remove_kept_sources")
 
-    requires = {"celery.worker.components:Timer"}
-
-    def __init__(self, worker, **kwargs) -> None:
-        super().__init__(worker, **kwargs)
+    def __init__(self, consumer, **kwargs) -> None:
+        super().__init__(consumer, **kwargs)
         self.timer_entry = None
 
-    def start(self, worker) -> None:
+    def start(self, consumer) -> None:
         from django.conf import settings
 
         interval = settings.INGEST_WATCHDOG_INTERVAL_S
-        self.timer_entry = worker.timer.call_repeatedly(interval, self.look, (interval,))
+        self.timer_entry = consumer.timer.call_repeatedly(interval, self.look, (interval,))
 
-    def stop(self, worker) -> None:
+    def stop(self, consumer) -> None:
         if self.timer_entry is not None:
             self.timer_entry.cancel()
+            self.timer_entry = None
+
+    shutdown = stop
 
     @classmethod
     def look(cls, interval: float) -> None:
@@ -161,7 +164,7 @@ class JobWatchdog(bootsteps.StartStopStep):
                 return
 
 
-app.steps["worker"].add(JobWatchdog)
+app.steps["consumer"].add(JobWatchdog)
 
 
 def _malloc_trim() -> Callable[[int], int] | None:

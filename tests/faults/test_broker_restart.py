@@ -1,6 +1,8 @@
-"""Redis restarted in the middle of a job: workers reconnect, lost work is queued again, the job ends."""
+"""Redis restarted in the middle of a job: workers reconnect, lost work is queued again, the job
+ends, and each worker's watchdog goes on looking for stalled work."""
 
 import time
+from pathlib import Path
 
 import pytest
 
@@ -14,7 +16,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 OUTAGE_S = 3
 
 
-def test_the_job_survives_a_redis_restart(redis_server, redis_broker, start_workers, corpus_file):
+def test_the_job_survives_a_redis_restart(redis_server, redis_broker, start_workers, corpus_file, tmp_path):
     path, records = corpus_file
     corpus = get_or_create_corpus("broker-restart", import_taxonomy(ARXIV_NODES, name="arxiv"))
     start_workers(broker=redis_broker)
@@ -27,3 +29,17 @@ def test_the_job_survives_a_redis_restart(redis_server, redis_broker, start_work
 
     wait_for_job(job, finished)
     assert_ingested_once(job, records)
+    logs = sorted(tmp_path.glob("worker-*.log"))
+    assert logs and all(map(looks_after_reconnecting, logs)), (
+        "each watchdog looks on after the broker is back"
+    )
+
+
+def looks_after_reconnecting(log: Path, timeout_s: float = 30) -> bool:
+    """Whether the worker queued a look for stalled jobs after it last connected to the broker."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if "Task jobs.resume_stalled_jobs[" in log.read_text().rpartition("Connected to redis")[2]:
+            return True
+        time.sleep(0.5)
+    return False
