@@ -15,14 +15,19 @@ from library.models import Corpus
 from taxonomy.models import Taxonomy
 
 
+class JobState(models.TextChoices):
+    """Where an ingest or training job stands."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
 class IngestJob(models.Model):
     """One input file on its way in. Counters are sums over the job's batches (see ``IngestBatch``)."""
 
-    class State(models.TextChoices):
-        QUEUED = "queued"
-        RUNNING = "running"
-        DONE = "done"
-        FAILED = "failed"
+    State = JobState
 
     corpus = models.ForeignKey(Corpus, on_delete=models.CASCADE, related_name="jobs")
     created_by = models.ForeignKey(
@@ -199,11 +204,7 @@ class TrainingJob(models.Model):
     """Training a taxonomy's next model on a worker, from the active model's sources and every
     corpus's librarian decisions; a curator then compares it with the active one and may switch it on."""
 
-    class State(models.TextChoices):
-        QUEUED = "queued"
-        RUNNING = "running"
-        DONE = "done"
-        FAILED = "failed"
+    State = JobState
 
     taxonomy = models.ForeignKey(Taxonomy, on_delete=models.CASCADE, related_name="training_jobs")
     created_by = models.ForeignKey(
