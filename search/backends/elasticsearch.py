@@ -4,7 +4,7 @@ import html
 import textwrap
 import time
 
-from elasticsearch import Elasticsearch
+from elasticsearch import BadRequestError, Elasticsearch
 from elasticsearch.helpers import streaming_bulk
 
 from search.backends.base import SearchBackend
@@ -153,9 +153,15 @@ class ElasticsearchBackend(SearchBackend):
 
     def _create_index(self, alias: bool = False) -> str:
         index = f"{self.alias}-{time.time_ns() // 1_000_000}"
-        self._client.indices.create(
-            index=index, mappings=MAPPINGS, aliases={self.alias: {}} if alias else None
-        )
+        try:
+            self._client.indices.create(
+                index=index, mappings=MAPPINGS, aliases={self.alias: {}} if alias else None
+            )
+        except BadRequestError as error:
+            # Another process made it in the same millisecond (with the same mappings and alias),
+            # or the server made it and the answer was lost, so the client sent it again.
+            if error.error != "resource_already_exists_exception":
+                raise
         return index
 
     def _alias_exists(self) -> bool:

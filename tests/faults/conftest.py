@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ARXIV_DEV
-from tests.fixtures.search_server import SearchServer, _drop_alias, free_port
+from tests.fixtures.search_server import SearchServer, drop_alias, free_port
 
 DOCUMENTS = 160
 STARTUP_TIMEOUT_S = 30
@@ -60,5 +60,5 @@ def search_server(tmp_path_factory, settings) -> Iterator[SearchServer]:
     yield server
     if server.process is None:
         server.start()
-    _drop_alias(server.url, settings.SEARCH_INDEX)
+    drop_alias(server.url, settings.SEARCH_INDEX)
     server.stop()

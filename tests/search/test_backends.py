@@ -2,6 +2,7 @@
 
 import re
 import sqlite3
+import threading
 from collections import Counter
 from dataclasses import replace
 
@@ -9,10 +10,11 @@ import numpy as np
 import pytest
 
 from search.backends.base import SearchBackend
-from search.backends.elasticsearch import MAPPINGS
+from search.backends.elasticsearch import MAPPINGS, ElasticsearchBackend
 from search.backends.embedded import SCHEMA, EmbeddedBackend
 from search.errors import OutdatedIndex
 from search.types import IndexedDocument, SearchQuery
+from tests.fixtures.search_server import drop_alias
 
 HOSTILE_QUERIES = [
     '"graph neural" AND (x',
@@ -167,6 +169,32 @@ def test_an_index_of_an_older_schema_asks_to_be_rebuilt(search_backend, arxiv_do
     search_backend.reset()  # what manage.py reindex does first
     assert search_backend.index(arxiv_documents[:2]) == 2
     assert search_backend.search(SearchQuery()).total == 2
+
+
+@pytest.mark.search
+def test_workers_starting_together_share_one_index(settings, elasticsearch_url):
+    """Every worker process makes sure the index exists before its first batch; when several do at
+    once (the first batches of a job), none fails and one index is left behind the alias."""
+    starters = [ElasticsearchBackend(elasticsearch_url, settings.SEARCH_INDEX) for _ in range(8)]
+    start, errors = threading.Barrier(len(starters)), []
+
+    def first_count(backend: ElasticsearchBackend) -> None:
+        start.wait()
+        try:
+            backend.count()
+        except Exception as error:  # noqa: BLE001 - collected for the assertion below
+            errors.append(error)
+
+    threads = [threading.Thread(target=first_count, args=(b,)) for b in starters]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert not errors
+        assert len(starters[0]._client.indices.get_alias(name=settings.SEARCH_INDEX)) == 1
+    finally:
+        drop_alias(elasticsearch_url, settings.SEARCH_INDEX)
 
 
 def write_older_index(backend: SearchBackend) -> None:
