@@ -48,7 +48,7 @@ def skos_as_nodes_csv(skos: Path, out: Path) -> Path:
 
 @pytest.fixture
 def acm_taxonomy(db, tmp_path):
-    """The real ACM CCS 2012 (2,299 concepts, 147 with several parents), imported through the real action."""
+    """The real ACM CCS 2012 (2,299 concepts, 98 with several parents, 147 with several paths to a root), imported through the real action."""
     return import_taxonomy(skos_as_nodes_csv(ACM_CCS, tmp_path / "acm-ccs.csv"), name="acm-ccs")
 
 
