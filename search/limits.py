@@ -53,21 +53,17 @@ def bounded(query: SearchQuery) -> SearchQuery:
         )
     if len(query.nodes) > MAX_NODE_FILTERS:
         raise QueryError("node", f"a search may filter by at most {MAX_NODE_FILTERS} nodes")
+    query = replace(query, text=collapsed(query.text))
     if query.cursor is not None:
         if query.page != 1:
             raise QueryError("cursor", "a page follows a cursor or has a number, not both")
-        sort_values(query.cursor, by_score(query))
+        sort_values(query)
     elif query.page * query.size > settings.SEARCH_MAX_WINDOW:
         raise QueryError(
             "page",
             f"pages stop at hit {settings.SEARCH_MAX_WINDOW}: narrow the search (the API's cursor goes on)",
         )
-    return replace(query, text=collapsed(query.text))
-
-
-def by_score(query: SearchQuery) -> bool:
-    """Whether the query's hits are sorted by score (then id), as a query with text is; else by id."""
-    return bool(query.text.strip())
+    return query
 
 
 def reachable_pages(size: int) -> int:

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from search.cursors import cursor_after, sort_values
-from search.limits import bounded, by_score, indexed_text
+from search.limits import bounded, indexed_text
 from search.types import Hit, IndexedDocument, SearchQuery, SearchResult
 
 MAX_PAGE_SIZE = 100
@@ -28,11 +28,11 @@ class SearchBackend:
         """Full-text search with node filters, one page of hits and node facet counts, and the
         cursor of the next page. Raises ``QueryError`` for a query past the bounds (``limits``)."""
         query = bounded(replace(query, size=max(1, min(query.size, MAX_PAGE_SIZE)), page=max(1, query.page)))
-        after = None if query.cursor is None else sort_values(query.cursor, by_score(query))
+        after = None if query.cursor is None else sort_values(query)
         result = self._search(query, after)
         full = len(result.hits) == query.size
         more = full and (after is not None or query.page * query.size < result.total)
-        return replace(result, next=cursor_after(result.hits[-1], by_score(query)) if more else None)
+        return replace(result, next=cursor_after(result.hits[-1], query) if more else None)
 
     def similar(self, vector: Sequence[float], k: int = 10, query: SearchQuery | None = None) -> list[Hit]:
         """The ``k`` documents whose vectors are nearest (cosine) to ``vector``, filtered by ``query``."""

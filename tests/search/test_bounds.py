@@ -78,11 +78,24 @@ def test_cursors_of_another_search_are_refused(indexed):
     for query in [
         SearchQuery(text="models", cursor=by_id),
         SearchQuery(cursor=by_score),
+        SearchQuery(text="graphs", cursor=by_score),
+        SearchQuery(text="models", corpus="arxiv-2025-train", cursor=by_score),
+        SearchQuery(text="models", nodes=("cs",), cursor=by_score),
+        SearchQuery(text="models", suggested=True, cursor=by_score),
         SearchQuery(cursor="not a cursor"),
         SearchQuery(cursor="W10"),  # "[]"
+        SearchQuery(cursor="MQ"),  # "1"
         SearchQuery(cursor=by_id, page=2),
     ]:
         assert refused(indexed, query).field == "cursor"
+
+
+def test_a_cursor_goes_on_with_another_page_size_or_the_same_words_repeated(indexed):
+    query = SearchQuery(text="language models", size=3)
+    everything = [i for i, _ in ranking(indexed, query)]
+    first = indexed.search(query)
+    rest = walk(indexed, SearchQuery(text="language models models language", size=5, cursor=first.next))
+    assert [h.id for h in first.hits] + rest == everything
 
 
 def test_only_the_start_of_a_huge_abstract_is_indexed(search_backend, arxiv_documents, settings):
