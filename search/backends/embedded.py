@@ -53,6 +53,7 @@ SNIPPET_LEAD = 4  # words shown before the first match of a snippet
 PREFIX_CHARS = 200
 MIN_PREFIX_TERM = 3
 BUSY_TIMEOUT_S = 30.0
+SIMILAR_CHUNK = 4096  # vectors a similarity search reads and scores at a time
 
 
 class EmbeddedBackend(SearchBackend):
@@ -110,32 +111,25 @@ class EmbeddedBackend(SearchBackend):
         return SearchResult(total=total, hits=hits, facets=dict(facets))
 
     def _similar(self, vector: list[float], k: int, query: SearchQuery) -> list[Hit]:
-        target = np.asarray(vector, dtype=np.float32)
         clauses, params = _filters(query)
+        target = np.asarray(vector, dtype=np.float32)
         with self._transaction("BEGIN") as db:
             rows = db.execute(
                 f"SELECT d.id, d.vector FROM documents d {_where([*clauses, 'length(d.vector) = ?'])}",
                 [*params, target.nbytes],
-            ).fetchall()
-            if not rows:
+            )
+            best = _nearest(rows, target, k)
+            if not best:
                 return []
-            matrix = np.stack([np.frombuffer(blob, dtype=np.float32) for _, blob in rows])
-            norms = np.linalg.norm(matrix, axis=1) * np.linalg.norm(target)
-            scores = matrix @ target / np.where(norms == 0, 1, norms)
-            best = np.argsort(-scores, kind="stable")[:k]
-            ids = [rows[i][0] for i in best]
             texts = {
                 row[0]: row[1:]
                 for row in db.execute(
                     "SELECT d.id, t.title, t.abstract, d.leaf_codes, d.accepted_leaf_codes FROM documents d"
-                    f" JOIN documents_text t ON t.rowid = d.id WHERE d.id IN ({','.join('?' * len(ids))})",
-                    ids,
+                    f" JOIN documents_text t ON t.rowid = d.id WHERE d.id IN ({','.join('?' * len(best))})",
+                    [i for i, _ in best],
                 )
             }
-        return [
-            _hit(i, texts[i][0], _prefix(texts[i][1]), float(scores[b]), *texts[i][2:])
-            for i, b in zip(ids, best, strict=True)
-        ]
+        return [_hit(i, texts[i][0], _prefix(texts[i][1]), score, *texts[i][2:]) for i, score in best]
 
     def _count(self) -> int:
         return self._connection().execute("SELECT count(*) FROM documents").fetchone()[0]
@@ -183,6 +177,20 @@ class EmbeddedBackend(SearchBackend):
             if db.in_transaction:
                 db.execute("ROLLBACK")
             raise
+
+
+def _nearest(rows: sqlite3.Cursor, target: np.ndarray, k: int) -> list[tuple[int, float]]:
+    """The ``k`` (id, cosine) of ``rows`` (id, vector) nearest to ``target``, best first (ties in the
+    order read), read ``SIMILAR_CHUNK`` at a time: memory stays flat however large the index."""
+    ids, scores = np.zeros(0, np.int64), np.zeros(0, np.float32)
+    while chunk := rows.fetchmany(SIMILAR_CHUNK):
+        matrix = np.frombuffer(b"".join(blob for _, blob in chunk), np.float32).reshape(len(chunk), -1)
+        norms = np.linalg.norm(matrix, axis=1) * np.linalg.norm(target)
+        ids = np.r_[ids, [i for i, _ in chunk]]
+        scores = np.r_[scores, matrix @ target / np.where(norms == 0, 1, norms)]
+        best = np.argsort(-scores, kind="stable")[:k]
+        ids, scores = ids[best], scores[best]
+    return list(zip(ids.tolist(), scores.tolist(), strict=True))
 
 
 def _has_current_schema(db: sqlite3.Connection) -> bool:

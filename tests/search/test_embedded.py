@@ -6,8 +6,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from search.backends import embedded
 from search.backends.embedded import EmbeddedBackend, match_expression
 from search.types import IndexedDocument, SearchQuery
 
@@ -71,3 +73,19 @@ def test_threads_share_one_backend(tmp_path, arxiv_documents):
         assert all(total >= 1 for total in pool.map(write_and_read, arxiv_documents))
     assert backend.count() == len(arxiv_documents)
     assert backend.search(SearchQuery(text="stale")).total == 0
+
+
+def test_similar_reads_vectors_a_chunk_at_a_time_and_finds_what_reading_all_would(
+    tmp_path, arxiv_documents, monkeypatch
+):
+    backend = EmbeddedBackend(tmp_path / "search.sqlite3")
+    backend.index(arxiv_documents)
+    vectors = np.array([d.vector for d in arxiv_documents])
+    ids = np.array([d.id for d in arxiv_documents])
+    monkeypatch.setattr(embedded, "SIMILAR_CHUNK", 4)
+    for document in arxiv_documents[::7]:
+        cosines = vectors @ np.asarray(document.vector)
+        nearest = ids[np.argsort(-cosines, kind="stable")[:9]]
+        hits = backend.similar(document.vector, k=9)
+        assert [h.id for h in hits] == nearest.tolist()
+        assert [h.score for h in hits] == pytest.approx(np.sort(cosines)[::-1][:9], abs=1e-5)
