@@ -1,19 +1,22 @@
 """The same ingest at growing sizes, and a large upload through the API: throughput and peak memory.
 
     python bench/ingest_scale.py [--sizes 1000,10000,100000] [--workers 1,2,4] [--concurrency 2]
-        [--upload-mb 1024]
+        [--upload-mb 1024] [--model demo/arxiv-model.joblib | --zero-shot] [--busy-ok]
         [--database-url postgres://postgres@127.0.0.1:5432 --redis-url redis://127.0.0.1:6379/14]
 
 Each size runs in a fresh folder on the embedded default (SQLite, SQLite FTS5, filesystem
 broker), or on PostgreSQL and Redis when given, with each count of ``--workers`` worker commands
 started apart (as on several hosts) of ``--concurrency`` processes each, through the same
 `manage.py ingest` a librarian would use, on real arXiv records (the shared train file, repeated
-under new ids past its end). The clock starts after a warm-up job has loaded the model in the
-worker processes. Every worker process's peak RSS is sampled while it runs (a process replaced
+under new ids past its end), classified by the trained arXiv model a fresh install switches on
+(unless another is named, or ``--zero-shot``). The clock starts after a warm-up job has loaded
+the model in the worker processes. Every worker process's peak RSS is sampled while it runs (a process replaced
 midway keeps its peak), and no throughput is reported unless every record was stored, classified
 and indexed.
 Then a file of ``--upload-mb`` (repeated records) is streamed to ``POST /api/jobs/`` on gunicorn.
-Prints the figures and writes them to bench/results/ingest_scale.json.
+Prints the figures and the machine's load over the runs (``load``), and writes them to
+bench/results/ingest_scale.json unless other processes took a share of the machine (exit status
+1; ``--busy-ok`` writes them marked busy).
 
 Targets: every worker process's peak RSS at most 1 GiB and flat (within 10%) from the smallest
 size to the largest; the web process at most 300 MB during the upload.
@@ -39,6 +42,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(Path(__file__).resolve().parent), str(REPO)]
+from load import Watch  # noqa: E402
 from procs import PeakSampler  # noqa: E402
 
 from shelfmark.workers import start_in_session, start_worker, stop_gracefully  # noqa: E402
@@ -47,6 +51,7 @@ SHARED = REPO.parent / "shared" / "data"
 TRAIN = SHARED / "corpora" / "arxiv-2025-train.jsonl.gz"
 WARMUP = SHARED / "corpora" / "arxiv-2025-dev.jsonl.gz"
 TAXONOMY = REPO / "demo" / "arxiv-nodes.csv"
+MODEL = REPO / "demo" / "arxiv-model.joblib"  # the trained model a fresh install switches on
 WORKER_RSS_MIB = 1024
 WEB_RSS_MB = 300
 FLAT = 0.10
@@ -91,10 +96,13 @@ class Site:
     """A fresh installation in a folder of its own: the embedded default, or on the given servers.
 
     With ``database_url`` (a PostgreSQL server) the site gets a new database there, dropped at the
-    end; with ``redis_url`` its broker is that Redis database, emptied first.
+    end; with ``redis_url`` its broker is that Redis database, emptied first. With ``model`` (a
+    model file) that model is switched on for the arXiv taxonomy; without, it classifies zero-shot.
     """
 
-    def __init__(self, concurrency: int, database_url: str = "", redis_url: str = "") -> None:
+    def __init__(
+        self, concurrency: int, database_url: str = "", redis_url: str = "", model: Path | None = None
+    ) -> None:
         self.var = Path(tempfile.mkdtemp(prefix="shelfmark-scale-"))
         self.env = {**os.environ, "SHELFMARK_VAR": str(self.var), "WORKER_CONCURRENCY": str(concurrency)}
         self.env.setdefault("SECRET_KEY", secrets.token_urlsafe(50))  # a site of its own, served to no one
@@ -118,6 +126,8 @@ class Site:
             self.env["REDIS_URL"] = redis_url
         self.manage("migrate", "--noinput", "-v0")
         self.manage("import_taxonomy", str(TAXONOMY), "--name", "arxiv")
+        if model:
+            self.manage("import_model", str(model), "--taxonomy", "arxiv", "--activate")
 
     def _admin(self, statement: str) -> None:
         import psycopg
@@ -150,10 +160,15 @@ def last_job_line(output: str) -> str:
 
 
 def measure_size(
-    count: int, concurrency: int, workers: int, database_url: str = "", redis_url: str = ""
+    count: int,
+    concurrency: int,
+    workers: int,
+    database_url: str = "",
+    redis_url: str = "",
+    model: Path | None = None,
 ) -> dict:
     """Ingest ``count`` real arXiv records in a fresh site."""
-    site = Site(concurrency, database_url, redis_url)
+    site = Site(concurrency, database_url, redis_url, model)
     source = write_records(site.var / f"arxiv-{count}.jsonl", count)
     return measure_file(site, source, concurrency, workers, expected=count)
 
@@ -208,6 +223,16 @@ def measure_file(
         "worker_peak_rss_mib_max": max(peaks.values()),
         "job": last,
     }
+
+
+def add_model_options(parser: argparse.ArgumentParser) -> None:
+    """``--model FILE`` (default: the demo's trained arXiv model) or ``--zero-shot``."""
+    parser.add_argument("--model", type=Path, default=MODEL, help="the trained model to switch on")
+    parser.add_argument("--zero-shot", action="store_true", help="classify without a trained model")
+
+
+def model_option(args: argparse.Namespace) -> Path | None:
+    return None if args.zero_shot else args.model.resolve()
 
 
 def job_counts(line: str) -> dict[str, int]:
@@ -302,21 +327,27 @@ def main() -> None:
         "--database-url", default="", help="a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432"
     )
     parser.add_argument("--redis-url", default="", help="a Redis database for the broker, emptied first")
+    add_model_options(parser)
+    parser.add_argument("--busy-ok", action="store_true", help="write the figures of a busy machine")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "ingest_scale.json")
     args = parser.parse_args()
 
     figures: dict = {
+        "model": str(model_option(args) or "zero-shot"),
         "cores": len(os.sched_getaffinity(0)),
         "worker_processes": args.concurrency,
         "database": "postgresql" if args.database_url else "sqlite",
         "broker": "redis" if args.redis_url else "filesystem",
         "runs": [],
     }
-    for workers in (int(n) for n in args.workers.split(",")):
-        for count in (int(size) for size in args.sizes.split(",")):
-            run = measure_size(count, args.concurrency, workers, args.database_url, args.redis_url)
-            figures["runs"].append(run)
-            print(json.dumps(run), flush=True)
+    with Watch() as load:
+        for workers in (int(n) for n in args.workers.split(",")):
+            for count in (int(size) for size in args.sizes.split(",")):
+                run = measure_size(
+                    count, args.concurrency, workers, args.database_url, args.redis_url, model_option(args)
+                )
+                figures["runs"].append(run)
+                print(json.dumps(run), flush=True)
     peaks = [run["worker_peak_rss_mib_max"] for run in figures["runs"]]
     figures["worker_peak_rss_spread"] = round(max(peaks) / min(peaks) - 1, 3)
     figures["worker_target_met"] = max(peaks) <= WORKER_RSS_MIB and figures["worker_peak_rss_spread"] <= FLAT
@@ -324,7 +355,10 @@ def main() -> None:
         figures["upload"] = measure_upload(args.upload_mb)
         figures["upload"]["web_target_met"] = figures["upload"]["web_peak_rss_mb_max"] <= WEB_RSS_MB
         print(json.dumps(figures["upload"]), flush=True)
+    figures |= load.report()
     print(json.dumps(figures, indent=2))
+    print(load.summary())
+    load.refuse_if_busy(args.busy_ok, args.out)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(figures, indent=2) + "\n")
 
