@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from procs import children_alive
+from procs import children
 
 # Above a tenth of one core on average, other processes (or other guests of the hypervisor, as
 # steal) took enough of a 2-core machine to move a throughput by several percent: the run is busy.
@@ -43,7 +43,7 @@ def own_cpu_s() -> float:
         usage.ru_utime + usage.ru_stime
         for usage in map(resource.getrusage, (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
     )
-    for pid in children_alive(os.getpid()):
+    for pid in children(os.getpid()):
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except FileNotFoundError:  # it ended after it was listed

@@ -4,10 +4,13 @@ from pathlib import Path
 
 
 def children(pid: int) -> list[int]:
-    """Direct and indirect child processes of ``pid``."""
+    """Direct and indirect child processes of ``pid``; those that end while listed are left out."""
     found: list[int] = []
     for task in Path(f"/proc/{pid}/task").glob("*"):
-        kids = (task / "children").read_text().split() if (task / "children").exists() else []
+        try:
+            kids = (task / "children").read_text().split()
+        except OSError:  # the thread or its process ended meanwhile
+            continue
         for kid in map(int, kids):
             found += [kid, *children(kid)]
     return found
@@ -57,7 +60,7 @@ class PeakSampler:
 
     def sample(self) -> None:
         for root in self.roots:
-            for pid in [root, *children_alive(root)]:
+            for pid in [root, *children(root)]:
                 try:
                     self.peaks[pid] = max(self.peaks.get(pid, 0.0), round(peak_rss_mib(pid), 1))
                 except (FileNotFoundError, ProcessLookupError):  # it ended between the look and the read
@@ -66,11 +69,3 @@ class PeakSampler:
     def _run(self) -> None:
         while not self._stop.wait(self.every_s):
             self.sample()
-
-
-def children_alive(pid: int) -> list[int]:
-    """``children``, forgiving processes that end while they are listed."""
-    try:
-        return children(pid)
-    except (FileNotFoundError, ProcessLookupError):
-        return []
