@@ -3,7 +3,7 @@
 import hashlib
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
@@ -28,6 +28,7 @@ class LoadedClassifier:
     encoder: Encoder
     model: ZeroShotModel | HybridModel
     version: str
+    suggestion_floor: float = 0.0  # the least similarity of a stored zero-shot subject
 
     @property
     def score_kind(self) -> ScoreKind:
@@ -36,11 +37,11 @@ class LoadedClassifier:
 
     def predict(self, texts: Sequence[str], vectors: np.ndarray) -> list[list[Prediction]]:
         """Subjects per document, most specific first with ancestors after them; [] when the model
-        cannot place it. Zero-shot subjects below ``CLASSIFIER_SUGGESTION_FLOOR`` are left out (a
-        trained model's own thresholds, chosen on its validation split, do that for it)."""
+        cannot place it. Zero-shot subjects below the suggestion floor are left out (a trained
+        model's own thresholds, chosen on its validation split, do that for it)."""
         if isinstance(self.model, HybridModel):
             return self.model.predict(texts, vectors)
-        return self.model.predict(vectors, floor=settings.CLASSIFIER_SUGGESTION_FLOOR)
+        return self.model.predict(vectors, floor=self.suggestion_floor)
 
     def rank(self, texts: Sequence[str], vectors: np.ndarray, k: int = 5) -> list[list[tuple[str, float]]]:
         """The ``k`` best specific subjects per document with their scores, for ranking metrics."""
@@ -89,8 +90,13 @@ def _zero_shot(taxonomy_id: int, created: object, encoder_name: str) -> LoadedCl
 
 
 def zero_shot_model(taxonomy: Taxonomy, encoder: str = "") -> LoadedClassifier:
-    """The zero-shot classifier of this taxonomy version with that encoder (default: the configured one)."""
-    return _zero_shot(taxonomy.pk, taxonomy.created, encoder or settings.CLASSIFIER_ENCODER)  # ids get reused
+    """The zero-shot classifier of this taxonomy version with that encoder (default: the configured
+    one), storing subjects from the taxonomy's suggestion floor (default: ``CLASSIFIER_SUGGESTION_FLOOR``)."""
+    loaded = _zero_shot(
+        taxonomy.pk, taxonomy.created, encoder or settings.CLASSIFIER_ENCODER
+    )  # ids get reused
+    floor = taxonomy.suggestion_floor
+    return replace(loaded, suggestion_floor=settings.CLASSIFIER_SUGGESTION_FLOOR if floor is None else floor)
 
 
 def trained_classifier(record: ClassifierModel) -> LoadedClassifier:

@@ -18,6 +18,7 @@ from jobs.sources import uploads_folder
 from library.actions import get_or_create_corpus
 from library.audit import Actor
 from library.models import Corpus
+from taxonomy import actions as taxonomies
 from taxonomy.models import Taxonomy
 
 MAX_NAME_CHARS = 120
@@ -65,10 +66,7 @@ def save_upload(chunks: Iterable[bytes], name: str) -> Path:
 
 def find_taxonomy(value: str) -> Taxonomy:
     """A taxonomy by id, or by name (its most recent version)."""
-    value = value.strip()
-    found = Taxonomy.objects.filter(pk=int(value)) if value.isdigit() else Taxonomy.objects.none()
-    found = found or Taxonomy.objects.filter(name=value).order_by("-created", "-pk")
-    taxonomy = found.first()
+    taxonomy = taxonomies.find_taxonomy(value)
     if taxonomy is None:
         raise UploadError("taxonomy", f"no taxonomy with id or name {value!r}")
     return taxonomy

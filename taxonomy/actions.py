@@ -64,3 +64,20 @@ def import_taxonomy(path: Path, name: str, version: str = "1") -> Taxonomy:
         for parent in row.parents
     )
     return taxonomy
+
+
+def find_taxonomy(value: str) -> Taxonomy | None:
+    """A taxonomy by id, or by name (its most recent version); None if there is none."""
+    value = value.strip()
+    found = Taxonomy.objects.filter(pk=int(value)) if value.isdigit() else Taxonomy.objects.none()
+    found = found or Taxonomy.objects.filter(name=value).order_by("-created", "-pk")
+    return found.first()
+
+
+def set_suggestion_floor(taxonomy: Taxonomy, floor: float | None) -> None:
+    """Set the least similarity a zero-shot subject of the taxonomy needs to be stored, from 0 up to
+    1; None goes back to ``CLASSIFIER_SUGGESTION_FLOOR``. Subjects already stored stay as they are."""
+    if floor is not None and not 0.0 <= floor < 1.0:
+        raise ValueError(f"a suggestion floor is a similarity from 0 up to 1, not {floor}")
+    taxonomy.suggestion_floor = floor
+    taxonomy.save(update_fields=["suggestion_floor"])

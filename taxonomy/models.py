@@ -8,6 +8,11 @@ class Taxonomy(models.Model):
     version = models.CharField(max_length=50, default="1")
     source = models.CharField(max_length=500, blank=True)
     created = models.DateTimeField(auto_now_add=True)
+    suggestion_floor = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="the least similarity a zero-shot subject needs to be stored; empty: CLASSIFIER_SUGGESTION_FLOOR",
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["name", "version"], name="taxonomy_name_version")]

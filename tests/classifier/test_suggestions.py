@@ -1,16 +1,19 @@
 """Zero-shot scores are similarities, stored as they are and marked so; none below the suggestion
-floor is stored, and a document with nothing above it is one the model could not place."""
+floor (the taxonomy's, else the setting) is stored, and a document with nothing above it is one
+the model could not place."""
 
 import gzip
 import json
 from itertools import islice
 
 import pytest
+from django.core.management import call_command
 
 from classifier.actions import classify_documents
 from ingest.parsers.jsonl import record_from_object
 from library.actions import get_or_create_corpus
 from library.models import Classification, DocumentAssessment
+from taxonomy.models import Taxonomy
 from tests.conftest import ARXIV_DEV
 from tests.helpers import store_documents
 
@@ -28,9 +31,12 @@ def test_no_stored_zero_shot_suggestion_is_below_the_floor(arxiv_taxonomy, setti
     rows = Classification.objects.filter(document__corpus=corpus)
     unplaced = DocumentAssessment.objects.filter(document__corpus=corpus, classifiable=False)
 
+    taxonomy = arxiv_taxonomy
     for floor in (settings.CLASSIFIER_SUGGESTION_FLOOR, 0.3):
-        settings.CLASSIFIER_SUGGESTION_FLOOR = floor
-        classify_documents(arxiv_taxonomy, documents)
+        if floor == 0.3:  # the taxonomy's own floor, set as an operator would; the setting no longer counts
+            call_command("suggestion_floor", "arxiv", "0.3")
+            taxonomy, settings.CLASSIFIER_SUGGESTION_FLOOR = Taxonomy.objects.get(pk=taxonomy.pk), 0.0
+        classify_documents(taxonomy, documents)
         assert rows.exists() and set(rows.values_list("status", "score_kind")) == {("review", "similarity")}
         assert not rows.filter(score__lt=floor).exists(), floor
         placed = set(rows.values_list("document_id", flat=True))

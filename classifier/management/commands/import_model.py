@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from classifier import versions
-from taxonomy.models import Taxonomy
+from taxonomy.management.lookup import named_taxonomy
 
 
 class Command(BaseCommand):
@@ -17,9 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("--activate", action="store_true", help="switch it on for the taxonomy")
 
     def handle(self, file: Path, taxonomy: str, activate: bool, **options):
-        found = Taxonomy.objects.filter(name=taxonomy).order_by("-created").first()
-        if found is None:
-            raise CommandError(f"no taxonomy named {taxonomy!r}")
+        found = named_taxonomy(taxonomy)
         if not file.is_file():
             raise CommandError(f"{file}: no such file")
         try:

@@ -8,8 +8,9 @@ from django.core.management.base import BaseCommand, CommandError
 from classifier import finetuning, students, versions
 from classifier.teacher import TEACHER, TeacherMissing
 from jobs.distilling import distill_from_file, student_from_file
-from jobs.management.commands.train import find_taxonomy, timed_progress
+from jobs.management.commands.train import timed_progress
 from jobs.training import train_and_register
+from taxonomy.management.lookup import named_taxonomy
 
 FINETUNING_ONLY = ("teacher", "alpha", "temperature")
 STUDENT_ONLY = ("layers", "limit")
@@ -54,7 +55,7 @@ class Command(BaseCommand):
             raise CommandError(
                 "--taxonomy is needed to train a classifier (or pass --student --encoder-only)"
             )
-        found = find_taxonomy(taxonomy) if taxonomy else None
+        found = named_taxonomy(taxonomy) if taxonomy else None
         other_mode = FINETUNING_ONLY if options["student"] else STUDENT_ONLY
         if wrong := [f"--{key}" for key in other_mode if options[key] is not None]:
             mode = "a student" if options["student"] else "fine-tuning"

@@ -12,6 +12,7 @@ from classifier.models import ClassifierModel
 from classifier.reports import write_report
 from jobs.training import evaluate_file
 from library.models import ScoreKind
+from taxonomy.management.lookup import named_taxonomy
 from taxonomy.models import Taxonomy
 from taxonomy.tree import Tree
 
@@ -47,9 +48,7 @@ class Command(BaseCommand):
     def handle(
         self, file: Path, taxonomy: str, model: str, baseline_train: Path | None, out: Path | None, **options
     ):
-        found = Taxonomy.objects.filter(name=taxonomy).order_by("-created").first()
-        if found is None:
-            raise CommandError(f"no taxonomy named {taxonomy!r}")
+        found = named_taxonomy(taxonomy)
         classifier, trained_on = self._classifier(found, model)
         baseline_train = baseline_train or (
             Path(trained_on) if trained_on and Path(trained_on).is_file() else None

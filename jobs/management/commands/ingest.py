@@ -9,7 +9,7 @@ from jobs.actions import start_ingest
 from jobs.management.progress import follow
 from jobs.models import IngestJob
 from library.actions import get_or_create_corpus
-from taxonomy.models import Taxonomy
+from taxonomy.management.lookup import named_taxonomy
 
 
 class Command(BaseCommand):
@@ -18,15 +18,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
         parser.add_argument("--corpus", required=True)
-        parser.add_argument("--taxonomy", required=True, help="taxonomy name (its latest version)")
+        parser.add_argument("--taxonomy", required=True, help="its id, or its name (the newest version)")
         parser.add_argument("--no-wait", action="store_true", help="queue the job and return")
 
     def handle(self, file: Path, corpus: str, taxonomy: str, no_wait: bool, **options):
         if not file.is_file():
             raise CommandError(f"{file}: no such file")
-        found = Taxonomy.objects.filter(name=taxonomy).order_by("-created").first()
-        if found is None:
-            raise CommandError(f"no taxonomy named {taxonomy!r}; import it with import_taxonomy")
+        found = named_taxonomy(taxonomy)
         try:
             with transaction.atomic():
                 job = start_ingest(get_or_create_corpus(corpus, found), file.resolve())

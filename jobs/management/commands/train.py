@@ -12,15 +12,7 @@ from classifier.encoders import with_folder
 from classifier.training.fitting import Options
 from classifier.training.pipeline import NoLabelledDocuments
 from jobs.training import source_of, train_and_register
-from taxonomy.models import Taxonomy
-
-
-def find_taxonomy(name: str) -> Taxonomy:
-    """The newest taxonomy of that name."""
-    found = Taxonomy.objects.filter(name=name).order_by("-created").first()
-    if found is None:
-        raise CommandError(f"no taxonomy named {name!r}")
-    return found
+from taxonomy.management.lookup import named_taxonomy
 
 
 def timed_progress(stdout):
@@ -64,7 +56,7 @@ class Command(BaseCommand):
         self, taxonomy: str, sources: list[str], encoder: str, svm_c: float, compact: bool, export: Path | None,
         **options,
     ):  # fmt: skip
-        found = find_taxonomy(taxonomy)
+        found = named_taxonomy(taxonomy)
         if encoder and not Path(encoder).is_dir():
             raise CommandError(f"{encoder}: no such encoder folder")
         progress = timed_progress(self.stdout)
