@@ -10,9 +10,9 @@ started apart (as on several hosts) of ``--concurrency`` processes each, through
 `manage.py ingest` a librarian would use, on real arXiv records (the shared train file, repeated
 under new ids past its end), classified by the trained arXiv model a fresh install switches on
 (unless another is named, or ``--zero-shot``). The clock starts after a warm-up job has loaded
-the model in the worker processes. Every worker process's peak RSS is sampled while it runs (a process replaced
-midway keeps its peak), and no throughput is reported unless every record was stored, classified
-and indexed.
+the model in the worker processes. Every worker process's peak RSS is sampled while it runs (a
+process replaced midway keeps its peak), and no throughput is reported unless every record was
+stored, classified and indexed.
 Then a file of ``--upload-mb`` (repeated records) is streamed to ``POST /api/jobs/`` on gunicorn.
 Prints the figures and the machine's load over the runs (``load``), and writes them to
 bench/results/ingest_scale.json unless other processes took a share of the machine (exit status

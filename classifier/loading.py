@@ -92,11 +92,9 @@ def _zero_shot(taxonomy_id: int, created: object, encoder_name: str) -> LoadedCl
 def zero_shot_model(taxonomy: Taxonomy, encoder: str = "") -> LoadedClassifier:
     """The zero-shot classifier of this taxonomy version with that encoder (default: the configured
     one), storing subjects from the taxonomy's suggestion floor (default: ``CLASSIFIER_SUGGESTION_FLOOR``)."""
-    loaded = _zero_shot(
-        taxonomy.pk, taxonomy.created, encoder or settings.CLASSIFIER_ENCODER
-    )  # ids get reused
-    floor = taxonomy.suggestion_floor
-    return replace(loaded, suggestion_floor=settings.CLASSIFIER_SUGGESTION_FLOOR if floor is None else floor)
+    # keyed by creation time too: ids get reused
+    loaded = _zero_shot(taxonomy.pk, taxonomy.created, encoder or settings.CLASSIFIER_ENCODER)
+    return replace(loaded, suggestion_floor=taxonomy.floor)
 
 
 def trained_classifier(record: ClassifierModel) -> LoadedClassifier:

@@ -1,5 +1,6 @@
 """A subject taxonomy: versioned, hierarchical, possibly with several parents per node."""
 
+from django.conf import settings
 from django.db import models
 
 
@@ -20,6 +21,13 @@ class Taxonomy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.version}"
+
+    @property
+    def floor(self) -> float:
+        """The suggestion floor its zero-shot subjects are stored from: its own, else the setting."""
+        return (
+            settings.CLASSIFIER_SUGGESTION_FLOOR if self.suggestion_floor is None else self.suggestion_floor
+        )
 
 
 class Node(models.Model):

@@ -1,7 +1,6 @@
 """manage.py suggestion_floor TAXONOMY [FLOOR | default]: show or set the least similarity a zero-shot
 subject of the taxonomy needs to be stored (``bench/suggestion_floor.py`` finds the best one)."""
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from taxonomy.actions import set_suggestion_floor
@@ -26,8 +25,5 @@ class Command(BaseCommand):
                 set_suggestion_floor(found, None if floor == "default" else float(floor))
             except ValueError as error:
                 raise CommandError(str(error)) from error
-        own = found.suggestion_floor
-        self.stdout.write(
-            f"{found.name} {found.version}: suggestion floor {settings.CLASSIFIER_SUGGESTION_FLOOR if own is None else own}"
-            + (" (CLASSIFIER_SUGGESTION_FLOOR)" if own is None else "")
-        )
+        default = " (CLASSIFIER_SUGGESTION_FLOOR)" if found.suggestion_floor is None else ""
+        self.stdout.write(f"{found.name} {found.version}: suggestion floor {found.floor}{default}")
